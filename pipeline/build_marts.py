@@ -1,0 +1,73 @@
+"""params -> intermediate -> marts -> audits, all inside DuckDB.
+
+Marts hold every reporting year the data covers (for trends); the report picks one.
+Within a layer, files run in the order listed here when one reads another, else
+alphabetically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from pipeline.errors import ContractError
+from pipeline.landlord import Landlord
+from pipeline.periods import ReportingPeriod
+from pipeline.warehouse import SQL_DIR, run_sql_file
+from pipeline.working_days import build_calendar
+
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+LAYER_ORDER = ("intermediate", "marts", "report")
+# An intermediate that reads another intermediate is listed after it here.
+FIRST_IN_LAYER = {
+    "intermediate": ("int_reporting_years", "int_homes_owned_at_year_end", "int_complaint_stages",
+                     "int_tsm_tenure_groups"),
+    "marts": ("tsm_ch01_complaints_relative_to_size",
+              "tsm_ch02_complaints_responded_within_code_timescales"),
+}
+
+
+def load_reference_tables(con: duckdb.DuckDBPyConnection, landlord: Landlord) -> None:
+    build_calendar(con, landlord.closure_days)
+    con.execute(
+        f"""create or replace table params.code_versions as
+        select * from read_csv('{REFERENCE_DIR / 'complaint_handling_code_versions.csv'}',
+            header = true, auto_detect = true)"""
+    )
+    con.execute(
+        f"""create or replace table params.measures as
+        select * from read_csv('{REFERENCE_DIR / 'measures.csv'}', header = true,
+            auto_detect = true, types = {{'measure_part': 'VARCHAR'}})"""
+    )
+
+
+def set_requested_period(con: duckdb.DuckDBPyConnection, period: ReportingPeriod | None) -> None:
+    con.execute("create or replace table params.requested_years (end_year INTEGER)")
+    if period is not None:
+        con.execute("insert into params.requested_years values (?)", [period.end_year])
+
+
+def sql_files(layer: str) -> list[Path]:
+    folder = SQL_DIR / layer
+    files = sorted(folder.glob("*.sql"))
+    first = FIRST_IN_LAYER.get(layer, ())
+    ordered = [folder / f"{name}.sql" for name in first]
+    return ordered + [f for f in files if f not in ordered]
+
+
+def build_marts(con: duckdb.DuckDBPyConnection, landlord: Landlord, period: ReportingPeriod | None) -> None:
+    load_reference_tables(con, landlord)
+    set_requested_period(con, period)
+    for layer in LAYER_ORDER:
+        for path in sql_files(layer):
+            run_sql_file(con, path)
+
+
+def run_audits(con: duckdb.DuckDBPyConnection) -> None:
+    """Each audit is a query returning the rows that break a rule; none may come back."""
+    for path in sorted((SQL_DIR / "audits").glob("*.sql")):
+        bad = con.execute(path.read_text(encoding="utf-8")).fetchall()
+        if bad:
+            sample = "; ".join(str(r) for r in bad[:5])
+            raise ContractError(f"audit {path.stem} failed for {len(bad)} row(s): {sample}")

@@ -1,0 +1,58 @@
+"""python -m pipeline refresh|report: argparse only; the work is in pipeline.run."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from pipeline.errors import PipelineError
+from pipeline.periods import YearError
+from pipeline.settings import RunConfig
+
+EXIT_OK = 0
+EXIT_USAGE = 2  # bad YEAR or arguments, bad input or configuration
+EXIT_CONTRACT = 3  # an output failed its contract: a bug, nothing published
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, helptext in (
+        ("refresh", "load new exports from the dataset into the warehouse and rebuild the marts"),
+        ("report", "refresh, then write outputs/<year>/ for one reporting year"),
+    ):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("--dataset", default="data/sample", help="dataset folder (default data/sample)")
+        p.add_argument("--outputs", default="outputs", help="outputs folder (default outputs)")
+        p.add_argument("--warehouse", default=None, help="warehouse file (default OUTPUTS/warehouse.duckdb)")
+        p.add_argument("--year", required=(name == "report"),
+                       help="reporting year by the year it ends: 2024 = 1 April 2023 - 31 March 2024")
+        if name == "report":
+            p.add_argument("--no-render", action="store_true", help="write the CSVs but not report.html")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        config = RunConfig.create(args.dataset, args.outputs, args.warehouse, args.year,
+                                  render=not getattr(args, "no_render", False))
+        from pipeline import run
+
+        if args.command == "refresh":
+            result = run.refresh(config)
+        else:
+            result = run.report(config)
+    except YearError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    s = result.summary
+    print(f"{args.command}: {s.files_loaded} new file(s) of {s.files_seen} loaded, "
+          f"{s.rows_read} rows read, {s.rows_staged} staged, {s.rows_quarantined} quarantined "
+          f"in {result.seconds:.1f}s; warehouse {config.warehouse_path}")
+    if args.command == "report":
+        print(f"report: {config.period.label} written to {config.year_dir}")
+    return EXIT_OK

@@ -1,0 +1,124 @@
+"""Find a dataset's files and read its TOML files (inputs.md).
+
+A dataset is one folder. For each input of the contract the files are: the
+canonical name (`complaints.csv`), dated exports (`complaints_2024-03-30.csv`,
+`complaints_20240331.csv`) and any file matching the `source` glob in
+mapping.toml, dated by the first date in its name.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from pipeline.errors import PipelineError
+
+MAPPING_KEYS = {"source", "encoding", "delimiter", "skip_rows", "date_format", "rename", "values"}
+_DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
+
+
+@dataclass(frozen=True)
+class FileMapping:
+    """How one export is made to fit the contract (mapping.toml, one table per file)."""
+
+    source: str | None = None
+    encoding: str | None = None
+    delimiter: str = ","
+    skip_rows: int = 0
+    date_format: str | None = None
+    rename: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, object]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DatasetFile:
+    source: str  # canonical input name, e.g. "complaints"
+    path: Path
+    export_date: date | None  # None: undated, older than every dated export
+
+
+def export_date_from_name(name: str) -> date | None:
+    """The first YYYY-MM-DD or YYYYMMDD date in a file name, or None."""
+    for match in _DATE_IN_NAME.finditer(name):
+        try:
+            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            continue
+    return None
+
+
+def read_toml(path: Path) -> dict:
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise PipelineError(f"{path}: not valid TOML: {exc}") from None
+
+
+def read_mappings(dataset_dir: Path) -> dict[str, FileMapping]:
+    raw = read_toml(dataset_dir / "mapping.toml")
+    mappings = {}
+    for name, table in raw.items():
+        if not isinstance(table, dict):
+            raise PipelineError(f"mapping.toml: [{name}] must be a table of settings for {name}.csv")
+        unknown = set(table) - MAPPING_KEYS
+        if unknown:
+            raise PipelineError(
+                f"mapping.toml: [{name}] has unknown key(s) {sorted(unknown)}; "
+                f"allowed: {sorted(MAPPING_KEYS)}"
+            )
+        skip = table.get("skip_rows", 0)
+        if not isinstance(skip, int) or skip < 0:
+            raise PipelineError(f"mapping.toml: [{name}] skip_rows must be a whole number >= 0")
+        delimiter = table.get("delimiter", ",")
+        if delimiter == "\\t":
+            delimiter = "\t"
+        if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in "\"\r\n":
+            raise PipelineError(f"mapping.toml: [{name}] delimiter must be one character")
+        values = table.get("values", {})
+        if not all(isinstance(v, dict) for v in values.values()):
+            raise PipelineError(f"mapping.toml: [{name}.values.<column>] must be tables")
+        mappings[name] = FileMapping(
+            source=table.get("source"),
+            encoding=table.get("encoding"),
+            delimiter=delimiter,
+            skip_rows=skip,
+            date_format=table.get("date_format"),
+            rename={str(k): str(v) for k, v in table.get("rename", {}).items()},
+            values={str(c): {str(k): v for k, v in m.items()} for c, m in values.items()},
+        )
+    return mappings
+
+
+def _canonical_pattern(source: str) -> re.Pattern:
+    return re.compile(rf"^{re.escape(source)}(?:_(\d{{4}}-\d{{2}}-\d{{2}}|\d{{8}}))?\.csv$", re.I)
+
+
+def find_files(dataset_dir: Path, sources: list[str], mappings: dict[str, FileMapping]) -> list[DatasetFile]:
+    """Every file of each source in the dataset folder, oldest export first."""
+    if not dataset_dir.is_dir():
+        raise PipelineError(f"dataset folder {dataset_dir} does not exist")
+    names = sorted(p.name for p in dataset_dir.iterdir() if p.is_file())
+    found: list[DatasetFile] = []
+    for source in sources:
+        pattern = _canonical_pattern(source)
+        glob = mappings.get(source, FileMapping()).source
+        matched = [
+            n for n in names if pattern.match(n) or (glob and fnmatch.fnmatch(n, glob))
+        ]
+        files = [DatasetFile(source, dataset_dir / n, export_date_from_name(n)) for n in matched]
+        undated = [f.path.name for f in files if f.export_date is None]
+        if len(undated) > 1:
+            raise PipelineError(
+                f"{source}: {len(undated)} undated files {undated}; only one undated export of a "
+                "source is allowed (date the others as <name>_YYYY-MM-DD.csv)"
+            )
+        files.sort(key=lambda f: (f.export_date or date.min, f.path.name))
+        found.extend(files)
+    return found

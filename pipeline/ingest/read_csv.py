@@ -1,0 +1,200 @@
+"""Load one export into raw.<source>: every field as text, with lineage.
+
+DuckDB reads the file (never row by row in Python): explicit positional columns,
+all VARCHAR, the delimiter and header given rather than sniffed, and
+`store_rejects` so a malformed record (too many or too few fields, bad quoting)
+lands in quarantine with its row instead of stopping the load. Row numbers are
+the row Excel shows: header = row 1 (after any skipped preamble lines).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipeline.dataset import DatasetFile, FileMapping
+from pipeline.errors import PipelineError
+from pipeline.ingest.encodings import detect_encoding, needs_transcoding, normalise_encoding, utf8_copy
+from pipeline.sqltext import ident, literal, literal_list
+from schemas.fields import InputSpec
+
+LINEAGE_DDL = """
+    load_id INTEGER NOT NULL,
+    source_file VARCHAR NOT NULL,
+    source_sha256 VARCHAR NOT NULL,
+    export_date DATE,
+    source_row BIGINT NOT NULL"""
+
+
+@dataclass
+class RawLoad:
+    load_id: int
+    rows_raw: int
+    rows_rejected: int
+    encoding: str
+    headers: list[str]
+
+
+def ensure_raw_table(con: duckdb.DuckDBPyConnection, spec: InputSpec) -> None:
+    cols = ",\n    ".join(f"{ident(c)} VARCHAR" for c in spec.columns)
+    con.execute(
+        f"create table if not exists raw.{ident(spec.name)} ({LINEAGE_DDL},\n    {cols},\n"
+        "    extra_columns MAP(VARCHAR, VARCHAR))"
+    )
+
+
+def read_header(path: Path, encoding: str, delimiter: str, skip_rows: int) -> list[str]:
+    """The header row, after `skip_rows` preamble lines."""
+    with path.open("r", encoding=encoding, errors="replace", newline="") as fh:
+        for _ in range(skip_rows):
+            if not fh.readline():
+                break
+        line = fh.readline()
+    if not line.strip():
+        raise PipelineError(f"{path.name}: no header row (file is empty after {skip_rows} skipped line(s))")
+    header = next(csv.reader(io.StringIO(line), delimiter=delimiter))
+    header = [h.strip().lstrip("\ufeff").strip() for h in header]
+    blank = [i + 1 for i, h in enumerate(header) if not h]
+    if blank:
+        raise PipelineError(f"{path.name}: header has blank column name(s) at position(s) {blank}")
+    lowered = [h.lower() for h in header]
+    dupes = sorted({h for h in header if lowered.count(h.lower()) > 1})
+    if dupes:
+        raise PipelineError(f"{path.name}: header repeats column name(s) {dupes}")
+    return header
+
+
+def map_header(file_name: str, header: list[str], spec: InputSpec, mapping: FileMapping) -> dict[int, str]:
+    """Position in the file -> canonical column, after mapping.toml's renames."""
+    found = ", ".join(header)
+    by_exact = {h: i for i, h in enumerate(header)}
+    by_folded = {h.casefold(): i for i, h in enumerate(header)}
+    canonical: dict[int, str] = {}
+    for old, new in mapping.rename.items():
+        pos = by_exact.get(old, by_folded.get(old.strip().casefold()))
+        if pos is None:
+            raise PipelineError(
+                f"{file_name}: mapping.toml renames column {old!r}, which the file lacks; "
+                f"headers found: {found}"
+            )
+        if new not in spec.columns:
+            raise PipelineError(
+                f"mapping.toml: [{spec.name}] renames {old!r} to {new!r}, which is not a column "
+                f"of {spec.name}.csv; columns: {', '.join(spec.columns)}"
+            )
+        canonical[pos] = new
+    wanted = {c.casefold(): c for c in spec.columns}
+    for pos, name in enumerate(header):
+        if pos not in canonical and name.casefold() in wanted:
+            canonical[pos] = wanted[name.casefold()]
+    seen: dict[str, int] = {}
+    for pos, name in sorted(canonical.items()):
+        if name in seen:
+            raise PipelineError(
+                f"{file_name}: columns {header[seen[name]]!r} and {header[pos]!r} both map to {name!r}"
+            )
+        seen[name] = pos
+    missing = [c for c in spec.required_columns if c not in seen]
+    if missing:
+        raise PipelineError(
+            f"{file_name}: required column(s) {', '.join(missing)} not found; headers found: {found}"
+        )
+    for col, _codes in mapping.values.items():
+        if col not in spec.columns:
+            raise PipelineError(
+                f"mapping.toml: [{spec.name}.values.{col}] recodes {col!r}, which is not a column "
+                f"of {spec.name}.csv"
+            )
+    return canonical
+
+
+def load_raw(
+    con: duckdb.DuckDBPyConnection,
+    dfile: DatasetFile,
+    spec: InputSpec,
+    mapping: FileMapping,
+    load_id: int,
+    sha256: str,
+) -> RawLoad:
+    """Append the file's records to raw.<source>; structural rejects go to quarantine."""
+    try:
+        encoding = normalise_encoding(mapping.encoding) if mapping.encoding else detect_encoding(dfile.path)
+    except ValueError as exc:
+        raise PipelineError(f"mapping.toml: [{spec.name}] {exc}") from None
+    header = read_header(dfile.path, encoding, mapping.delimiter, mapping.skip_rows)
+    positions = map_header(dfile.path.name, header, spec, mapping)
+    ensure_raw_table(con, spec)
+    with tempfile.TemporaryDirectory(prefix="tsm-ingest-") as tmp:
+        path = dfile.path
+        if needs_transcoding(encoding):
+            path = utf8_copy(dfile.path, encoding, Path(tmp) / "utf8.csv")
+        rows_raw, rows_rejected = _copy_into_raw(con, path, dfile, spec, mapping, header, positions,
+                                                 load_id, sha256)
+    return RawLoad(load_id, rows_raw, rows_rejected, encoding, header)
+
+
+def _copy_into_raw(con, path, dfile, spec, mapping, header, positions, load_id, sha256):
+    columns = "{" + ", ".join(f"{literal(f'c{i}')}: 'VARCHAR'" for i in range(len(header))) + "}"
+    scan = f"_rejects_scan_{load_id}"
+    errors = f"_rejects_{load_id}"
+    con.execute(
+        f"""create or replace temp table _csv as
+        select * from read_csv({literal(str(path))}, columns = {columns}, header = true,
+            skip = {int(mapping.skip_rows)}, delim = {literal(mapping.delimiter)}, quote = '"',
+            escape = '"', auto_detect = false, strict_mode = true, null_padding = false,
+            store_rejects = true, rejects_scan = {literal(scan)}, rejects_table = {literal(errors)},
+            max_line_size = 10000000, parallel = false)"""
+    )
+    rows_good = con.execute("select count(*) from _csv").fetchone()[0]
+    rejected = con.execute(
+        f"""select line, any_value(column_name), any_value(error_type), any_value(csv_line),
+                   any_value(error_message)
+            from {errors} group by line order by line"""
+    ).fetchall()
+    first_row = mapping.skip_rows + 2  # Excel row of the first record: preamble, header, then data
+    con.execute("create or replace temp table _rejected_rows (line BIGINT)")
+    if rejected:
+        con.executemany("insert into _rejected_rows values (?)", [(r[0],) for r in rejected])
+    # n-th good record -> its Excel row: the n-th row number that was not rejected.
+    con.execute(
+        f"""create or replace temp table _row_numbers as
+        select row_number() over (order by r) - 1 as good_ordinal, r as source_row
+        from range({first_row}, {first_row + rows_good + len(rejected)}) t(r)
+        anti join _rejected_rows on _rejected_rows.line = t.r"""
+    )
+    target = [ident(c) for c in spec.columns]
+    by_name = {name: pos for pos, name in positions.items()}
+    selected = [f"_csv.c{by_name[c]}" if c in by_name else "NULL" for c in spec.columns]
+    extras = [i for i in range(len(header)) if i not in positions]
+    extra = (
+        f"map({literal_list(header[i] for i in extras)}, [{', '.join(f'_csv.c{i}' for i in extras)}])"
+        if extras
+        else "map()::MAP(VARCHAR, VARCHAR)"
+    )
+    export_date = literal(dfile.export_date.isoformat()) + "::DATE" if dfile.export_date else "NULL"
+    con.execute(
+        f"""insert into raw.{ident(spec.name)}
+            (load_id, source_file, source_sha256, export_date, source_row, {', '.join(target)},
+             extra_columns)
+        select {load_id}, {literal(dfile.path.name)}, {literal(sha256)}, {export_date},
+               n.source_row, {', '.join(selected)}, {extra}
+        from (select rowid - (select min(rowid) from _csv) as good_ordinal, * from _csv) _csv
+        join _row_numbers n using (good_ordinal)
+        order by n.source_row"""
+    )
+    for line, column, error_type, csv_line, message in rejected:
+        pos = int(column[1:]) if column and column.startswith("c") and column[1:].isdigit() else None
+        col_name = positions.get(pos, header[pos]) if pos is not None and pos < len(header) else None
+        con.execute(
+            "insert into quarantine.rows values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [load_id, spec.name, dfile.path.name, sha256, line, col_name,
+             (csv_line or "")[:500], "malformed_row",
+             f"{error_type.lower()}: {message}" if error_type else message],
+        )
+    con.execute(f"drop table if exists {errors}; drop table if exists {scan}; drop table _csv")
+    return rows_good, len(rejected)

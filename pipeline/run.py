@@ -1,0 +1,50 @@
+"""The two jobs, each stage one line: refresh (load -> stage -> marts -> audits) and report."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from pipeline.audits import assert_every_row_accounted_for
+from pipeline.build_marts import build_marts, run_audits
+from pipeline.ingest.load_dataset import LoadSummary, load_dataset
+from pipeline.landlord import read_landlord
+from pipeline.settings import RunConfig
+from pipeline.warehouse import connect
+
+
+@dataclass
+class RefreshResult:
+    summary: LoadSummary
+    seconds: float
+
+
+def refresh(config: RunConfig) -> RefreshResult:
+    started = time.monotonic()
+    landlord = read_landlord(config.dataset_dir)
+    con = connect(config.warehouse_path)
+    try:
+        run_id = con.execute("select coalesce(max(run_id), 0) + 1 from audit.runs").fetchone()[0]
+        con.execute("insert into audit.runs (run_id, started_at, status) values (?, ?, 'running')",
+                    [run_id, datetime.now()])
+        summary = load_dataset(con, config.dataset_dir, run_id)
+        assert_every_row_accounted_for(con)
+        build_marts(con, landlord, config.period)
+        run_audits(con)
+        con.execute(
+            "update audit.runs set finished_at = ?, files_loaded = ?, status = 'ok' where run_id = ?",
+            [datetime.now(), summary.files_loaded, run_id],
+        )
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return RefreshResult(summary, time.monotonic() - started)
+
+
+def report(config: RunConfig) -> RefreshResult:
+    from pipeline.report.outputs import write_outputs
+
+    result = refresh(config)
+    write_outputs(config, read_landlord(config.dataset_dir))
+    return result

@@ -1,0 +1,1015 @@
+"""Deterministic sample dataset for the fictional landlord "North Shire Homes".
+
+Run ``python -m pipeline.sample --out DIR`` (default: data/sample/ in the repo).
+The output is byte-identical on every run and machine: one seeded
+``random.Random``, no sets iterated, no current date, no locale, bank holidays
+held as data here (a test checks them against the ``holidays`` package), and
+every file written with an explicit encoding and line ending (CSV: CRLF, like
+the exports it imitates; TOML and Markdown: LF).
+
+The data follows /work/shared/spec/inputs.md. It deliberately holds the traps
+the pipeline must get right (see ``TRAPS`` in the README this writes) and a
+handful of bad rows the pipeline must quarantine (``DELIBERATE_BAD_ROWS``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import math
+import random
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import NamedTuple
+
+SEED = 20240331
+LANDLORD = "North Shire Homes"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = REPO_ROOT / "data" / "sample"
+
+YEAR_STARTS = (date(2022, 4, 1), date(2023, 4, 1), date(2024, 4, 1))
+DATA_END = date(2025, 4, 10)  # last day complaints are received; final export's status date
+CODE_2024 = date(2024, 4, 1)  # the 2024 Complaint Handling Code applies from this receipt date
+
+# England and Wales bank holidays on weekdays (the `holidays` package agrees; a unit test
+# checks it). Held here so the output never depends on the installed package's version.
+BANK_HOLIDAYS = tuple(
+    date.fromisoformat(d)
+    for d in [
+        *("2022-01-03", "2022-04-15", "2022-04-18", "2022-05-02", "2022-06-02", "2022-06-03"),
+        *("2022-08-29", "2022-09-19", "2022-12-26", "2022-12-27"),
+        *("2023-01-02", "2023-04-07", "2023-04-10", "2023-05-01", "2023-05-08", "2023-05-29"),
+        *("2023-08-28", "2023-12-25", "2023-12-26"),
+        *("2024-01-01", "2024-03-29", "2024-04-01", "2024-05-06", "2024-05-27", "2024-08-26"),
+        *("2024-12-25", "2024-12-26"),
+        *("2025-01-01", "2025-04-18", "2025-04-21", "2025-05-05", "2025-05-26", "2025-08-25"),
+        *("2025-12-25", "2025-12-26"),
+        *("2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31"),
+        *("2026-12-25", "2026-12-28"),
+    ]
+)
+CLOSURE_DAYS = (date(2023, 12, 27), date(2024, 12, 27))  # also in landlord.toml
+
+COMPLAINT_COLUMNS = (
+    "complaint_ref", "stage", "received_date", "acknowledged_date", "extension_agreed",
+    "extended_due_date", "extension_reason", "responded_date", "outcome", "refused",
+    "refusal_reason", "category", "service_area", "tenure", "home_ref", "channel",
+    "compensation_gbp", "vulnerable",
+)
+HOMES_COLUMNS = (
+    "home_ref", "tenure", "stock_type", "building_ref", "area", "acquired_date",
+    "disposed_date", "decent_homes_applies",
+)
+HOS_COLUMNS = (
+    "HOS Ref", "Landlord Complaint Ref", "Determination Date", "Finding",
+    "Compensation Ordered", "Orders",
+)
+
+
+# --------------------------------------------------------------------------- exports
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    """One dated complaints export and the way that system wrote it."""
+
+    file: str
+    window_start: date  # rows received from here on (plus rows still open at the previous one)
+    as_of: date  # status of every row as known at the end of this day
+    encoding: str
+    date_style: str  # "iso" or "dmy"
+    bool_style: tuple[str, str]
+    money_style: str  # "plain", "decimal" or "excel"
+
+
+EXPORTS = (
+    ExportSpec("complaints_2023-04-14.csv", date(2022, 4, 1), date(2023, 4, 13),
+               "utf-8", "iso", ("Y", "N"), "plain"),
+    ExportSpec("complaints_20240412.csv", date(2023, 1, 1), date(2024, 4, 11),
+               "cp1252", "dmy", ("Yes", "No"), "excel"),
+    ExportSpec("complaints_2025-04-11.csv", date(2024, 1, 1), DATA_END,
+               "utf-8-sig", "iso", ("Y", "N"), "decimal"),
+)
+
+
+class BadRow(NamedTuple):
+    """A row the pipeline must quarantine. Every key named here occurs in one file only."""
+
+    file: str
+    complaint_ref: str
+    column: str
+    why: str
+    stage: int = 1
+    value: str = ""
+    action: str = "edit"  # edit: set column to value; add: extra row; duplicate: copy the row
+
+
+DELIBERATE_BAD_ROWS: tuple[BadRow, ...] = (
+    BadRow("complaints_2023-04-14.csv", "CMP-2022-00052", "acknowledged_date",
+           "impossible date 2022-11-31", value="2022-11-31"),
+    BadRow("complaints_2023-04-14.csv", "CMP-2022-00104", "refused",
+           "boolean 'maybe'", value="maybe"),
+    BadRow("complaints_20240412.csv", "CMP-2023-00088", "responded_date",
+           "impossible date 31/13/2023 (month 13)", value="31/13/2023"),
+    BadRow("complaints_20240412.csv", "CMP-2023-00121", "extended_due_date",
+           "impossible date 30/02/2024", value="30/02/2024"),
+    BadRow("complaints_20240412.csv", "CMP-2023-00150", "received_date",
+           "required field blank", value=""),
+    BadRow("complaints_20240412.csv", "CMP-2023-00176", "compensation_gbp",
+           "money value 'abc'", value="abc"),
+    BadRow("complaints_20240412.csv", "CMP-2023-00203", "outcome",
+           "outcome code 'resolved' not in the list", value="resolved"),
+    BadRow("complaints_2025-04-11.csv", "CMP-2024-00140", "stage",
+           "stage 3 (the Code allows two stages)", stage=3, value="3", action="add"),
+    BadRow("complaints_2025-04-11.csv", "CMP-2024-00163", "complaint_ref",
+           "complaint_ref + stage twice in one file, with different outcomes",
+           action="duplicate"),
+    BadRow("complaints_2025-04-11.csv", "CMP-2024-00187", "vulnerable",
+           "boolean 'maybe'", value="maybe"),
+    BadRow("complaints_2025-04-11.csv", "CMP-2024-00215", "acknowledged_date",
+           "impossible date 2024-09-31", value="2024-09-31"),
+)
+
+
+# --------------------------------------------------------------------------- working days
+
+
+class WorkingDays:
+    """Mon-Fri except bank holidays and the landlord's closure days (complaints.md)."""
+
+    def __init__(self, days_off: tuple[date, ...]) -> None:
+        self._off = frozenset(days_off)
+
+    def is_working(self, d: date) -> bool:
+        return d.weekday() < 5 and d not in self._off
+
+    def roll_forward(self, d: date) -> date:
+        while not self.is_working(d):
+            d += timedelta(days=1)
+        return d
+
+    def add(self, d: date, n: int) -> date:
+        """Day n counting from d (a non-working d counts as the next working day)."""
+        d = self.roll_forward(d)
+        while n > 0:
+            d += timedelta(days=1)
+            if self.is_working(d):
+                n -= 1
+        return d
+
+    def subtract(self, d: date, n: int) -> date:
+        while n > 0:
+            d -= timedelta(days=1)
+            if self.is_working(d):
+                n -= 1
+        return d
+
+
+CALENDAR = WorkingDays(BANK_HOLIDAYS + CLOSURE_DAYS)
+
+
+# --------------------------------------------------------------------------- homes
+
+AREAS = ("Ashby Vale", "Brackenford", "Castlemoor", "Dunholme", "Eastwick", "Fellbridge")
+AREA_WEIGHTS = (24, 20, 18, 15, 13, 10)
+
+
+@dataclass
+class Home:
+    tenure: str
+    stock_type: str
+    area: str
+    building_ref: str = ""
+    acquired: date | None = None
+    disposed: date | None = None
+    decent_homes_applies: str = ""
+    ref: str = ""
+
+    def owned_on(self, d: date) -> bool:
+        return (self.acquired is None or self.acquired <= d) and (
+            self.disposed is None or self.disposed > d
+        )
+
+
+def _area(rng: random.Random) -> str:
+    return rng.choices(AREAS, AREA_WEIGHTS)[0]
+
+
+def _random_day(rng: random.Random, start: date, end: date) -> date:
+    return start + timedelta(days=rng.randrange((end - start).days + 1))
+
+
+def make_existing_stock(rng: random.Random, scale: int) -> list[Home]:
+    """Homes owned before April 2022: blocks of flats first, then houses."""
+    homes: list[Home] = []
+    blocks = 0
+
+    def new_block() -> str:
+        nonlocal blocks
+        blocks += 1
+        return f"B{blocks:04d}"
+
+    lcra_flats = 0
+    while lcra_flats < 2600 * scale:
+        kind = rng.choices(("general_needs", "older_persons", "supported"), (75, 17, 8))[0]
+        size = rng.randint(6, 14) if kind == "supported" else rng.randint(6, 40)
+        # Right-to-buy leaseholders (and the odd market-rent flat) live in general needs blocks.
+        leasehold = rng.randint(1, 4) if kind == "general_needs" and rng.random() < 0.35 else 0
+        market = rng.randint(1, 2) if kind == "general_needs" and rng.random() < 0.05 else 0
+        ref, area = new_block(), _area(rng)
+        for i in range(size):
+            if i < size - leasehold - market:
+                homes.append(Home("LCRA", kind, area, ref))
+                lcra_flats += 1
+            elif i < size - market:
+                homes.append(Home("leasehold", "leasehold", area, ref))
+            else:
+                homes.append(Home("market_rent", "market_rent", area, ref))
+    # A tired block awaiting regeneration: the Decent Homes Standard is not applied to it.
+    ref = new_block()
+    for _ in range(10):
+        homes.append(Home("LCRA", "general_needs", "Castlemoor", ref, decent_homes_applies="N"))
+    for _ in range(2 * scale):
+        ref, area = new_block(), _area(rng)
+        for _ in range(rng.randint(12, 20)):
+            homes.append(Home("LCHO", "shared_ownership", area, ref))
+
+    lcra_total = sum(h.tenure == "LCRA" for h in homes)
+    for _ in range(7150 * scale - lcra_total):
+        kind = "older_persons" if rng.random() < 0.04 else "general_needs"  # bungalows
+        homes.append(Home("LCRA", kind, _area(rng)))
+    lcho_total = sum(h.tenure == "LCHO" for h in homes)
+    for _ in range(580 * scale - lcho_total):
+        homes.append(Home("LCHO", "shared_ownership", _area(rng)))
+    out_of_scope = sum(h.tenure in ("leasehold", "market_rent") for h in homes)
+    for _ in range(max(0, 150 * scale - out_of_scope)):
+        homes.append(Home("market_rent", "market_rent", _area(rng)))
+
+    for home in homes:
+        # A few explicit acquisition dates before the data starts: same meaning as blank.
+        if rng.random() < 0.03:
+            home.acquired = _random_day(rng, date(2005, 1, 1), date(2021, 12, 31))
+        if home.tenure == "LCRA" and not home.decent_homes_applies and rng.random() < 0.06:
+            home.decent_homes_applies = "Y"
+        elif home.tenure == "LCHO" and rng.random() < 0.3:
+            home.decent_homes_applies = "N"
+    return homes
+
+
+def make_acquisitions(rng: random.Random, first_block: int, scale: int) -> list[Home]:
+    """New homes bought or built during the three years (so year-end stock changes)."""
+    homes: list[Home] = []
+    block = first_block
+    # (date, tenure, stock_type, homes, area, in a block?)
+    batches = (
+        (date(2022, 11, 14), "LCRA", "general_needs", 30, "Eastwick", True),
+        (date(2023, 2, 20), "LCHO", "shared_ownership", 10, "Fellbridge", False),
+        (date(2023, 7, 3), "LCRA", "general_needs", 24, "Dunholme", False),
+        (date(2024, 1, 15), "LCHO", "shared_ownership", 18, "Brackenford", False),
+        (date(2024, 3, 28), "LCRA", "older_persons", 12, "Ashby Vale", True),
+        (date(2024, 10, 7), "LCRA", "general_needs", 32, "Brackenford", True),
+        (date(2025, 3, 31), "LCHO", "shared_ownership", 12, "Ashby Vale", False),  # on year end
+    )
+    for acquired, tenure, kind, count, area, flats in batches:
+        ref = ""
+        if flats:
+            block += 1
+            ref = f"B{block:04d}"
+        for _ in range(count * scale):
+            homes.append(Home(tenure, kind, area, ref, acquired=acquired))
+        if acquired == date(2024, 10, 7):  # a mixed-tenure block: shared ownership flats too
+            for _ in range(4 * scale):
+                homes.append(Home("LCHO", "shared_ownership", area, ref, acquired=acquired))
+    for start in YEAR_STARTS:  # street purchases through the year
+        for _ in range(5 * scale):
+            end = date(start.year + 1, 3, 31)
+            homes.append(Home("LCRA", "general_needs", _area(rng),
+                              acquired=_random_day(rng, start, end)))
+    return homes
+
+
+def mark_disposals(rng: random.Random, homes: list[Home], scale: int) -> None:
+    """Right to buy / acquire sales, staircasing to 100%, and one demolished block."""
+    houses = [h for h in homes if h.acquired is None and not h.building_ref]
+    lcra = [h for h in houses if h.tenure == "LCRA"]
+    lcho = [h for h in houses if h.tenure == "LCHO"]
+    for start in YEAR_STARTS:
+        end = date(start.year + 1, 3, 31)
+        for pool, count in ((lcra, rng.randint(15, 25)), (lcho, rng.randint(8, 12))):
+            for home in rng.sample(pool, count * scale):
+                pool.remove(home)
+                home.disposed = _random_day(rng, start, end)
+    # Sales completed on 31 March 2023 itself: not owned at that year end.
+    for home in rng.sample(lcra, 3):
+        lcra.remove(home)
+        home.disposed = date(2023, 3, 31)
+    for home in homes:
+        if home.decent_homes_applies == "N" and home.tenure == "LCRA":
+            home.disposed = date(2024, 9, 30)  # the regeneration block is demolished
+
+
+def make_homes(rng: random.Random, scale: int = 1) -> list[Home]:
+    homes = make_existing_stock(rng, scale)
+    blocks = max(int(h.building_ref[1:]) for h in homes if h.building_ref)
+    homes += make_acquisitions(rng, blocks, scale)
+    mark_disposals(rng, homes, scale)
+    for i, home in enumerate(homes, start=1):
+        home.ref = f"H{i:06d}"
+    return homes
+
+
+# --------------------------------------------------------------------------- complaints
+
+CATEGORIES = ("repairs", "damp_mould", "asb", "staff_conduct", "communication",
+              "rent_service_charge", "estate_services")
+CATEGORY_WEIGHTS = (35, 18, 10, 8, 14, 8, 7)
+SERVICE_AREA = {
+    "repairs": "Repairs", "damp_mould": "Repairs", "asb": "Housing Management",
+    "staff_conduct": "Customer Services", "communication": "Customer Services",
+    "rent_service_charge": "Income", "estate_services": "Estates",
+}
+CHANNELS = ("phone", "email", "web", "letter", "in_person", "social_media", "representative")
+CHANNEL_WEIGHTS = (35, 25, 20, 5, 5, 4, 6)
+WEEKEND_CHANNEL_WEIGHTS = (2, 45, 40, 0, 0, 13, 0)  # offices are shut
+REFUSAL_REASONS = ("over_12_months", "not_a_complaint", "previously_considered",
+                   "legal_proceedings")
+EXTENSION_REASONS = (
+    "awaiting contractor report",
+    "complex case – surveyor visit",
+    "awaiting damp and mould survey",
+    "resident away, new date agreed by phone",
+    "awaiting insurer's loss adjuster",
+    "repairs and housing teams reviewing jointly",
+    "compensation over £500 needs director sign-off",
+    "awaiting CCTV footage, police involved",
+)
+# Complaints per home, relative to LCRA: leaseholders complain about service charges.
+PROPENSITY = {"LCRA": 1.0, "LCHO": 0.7, "leasehold": 1.2, "market_rent": 0.6}
+STAGE1_PER_1000 = (37.0, 41.0, 44.0, 44.0)  # per reporting year; the last is April 2025
+MONTH_WEIGHT = (1.15, 1.1, 1.05, 0.95, 0.9, 0.85, 0.85, 0.85, 0.95, 1.05, 1.15, 1.1)
+WEEKDAY_WEIGHT = (1.3, 1.15, 1.1, 1.05, 0.9, 0.25, 0.2)
+# Receipts the data must hold: year ends, Christmas, Easter, closure days.
+FORCED_RECEIPTS = tuple(
+    date.fromisoformat(d)
+    for d in [
+        *("2022-12-25", "2022-12-27", "2023-01-01", "2023-03-31", "2023-04-01", "2023-04-07"),
+        *("2023-04-10", "2023-12-25", "2023-12-27", "2024-01-01", "2024-03-29", "2024-12-25"),
+        *("2024-12-27", "2025-01-01", "2025-03-31", "2025-04-01"),
+    ]
+)
+
+
+@dataclass
+class Stage:
+    """What happened to one complaint stage, with the date each fact became known."""
+
+    stage: int
+    received: date
+    category: str
+    service_area: str
+    tenure: str
+    home_ref: str
+    channel: str
+    vulnerable: bool
+    acknowledged: date | None = None
+    refusal_reason: str = ""
+    extension_agreed: bool = False
+    extension_logged: date | None = None
+    extended_due: date | None = None
+    extension_reason: str = ""
+    responded: date | None = None
+    outcome: str = ""
+    outcome_logged: date | None = None
+    compensation_pence: int | None = None
+
+    def as_of(self, d: date) -> dict[str, object] | None:
+        """The row as the case system showed it at the end of day d (None: not received)."""
+        if self.received > d:
+            return None
+
+        def known(when: date | None) -> bool:
+            return when is not None and when <= d
+
+        refused = bool(self.refusal_reason) and known(self.acknowledged or self.received)
+        extended = self.extension_agreed and known(self.extension_logged)
+        closed = known(self.outcome_logged)
+        return {
+            "stage": self.stage,
+            "received_date": self.received,
+            "acknowledged_date": self.acknowledged if known(self.acknowledged) else None,
+            "extension_agreed": extended,
+            "extended_due_date": self.extended_due if extended else None,
+            "extension_reason": self.extension_reason if extended else "",
+            "responded_date": self.responded if known(self.responded) else None,
+            "outcome": self.outcome if closed else "",
+            "refused": refused,
+            "refusal_reason": self.refusal_reason if refused else "",
+            "category": self.category,
+            "service_area": self.service_area,
+            "tenure": self.tenure,
+            "home_ref": self.home_ref,
+            "channel": self.channel,
+            "compensation_gbp": self.compensation_pence if closed else None,
+            "vulnerable": self.vulnerable,
+        }
+
+    def is_open(self, d: date) -> bool:
+        row = self.as_of(d)
+        return row is not None and not (row["outcome"] or row["refused"])
+
+
+@dataclass
+class Complaint:
+    stages: list[Stage]
+    order: int  # creation order: breaks ties between complaints received the same day
+    ref: str = ""
+    trap: str = ""  # why this complaint is in the data, for the README
+
+
+@dataclass
+class StagePlan:
+    """The choices that shape one stage's timeline; random for most, fixed for traps."""
+
+    ack_wd: int | None  # working days from receipt to acknowledgement; None: never logged
+    refusal_reason: str = ""
+    extension_wd: int | None = None  # extended due date = base deadline + this many WD
+    extension_dated: bool = True  # False: extension agreed but no new date recorded
+    extension_reason: str = ""
+    response: str = "on_time"  # on_time | late | withdrawn
+    slack_wd: int = 0  # on_time: WD before the landlord's own deadline
+    late_wd: int = 0  # late: WD after the landlord's own deadline
+    withdraw_wd: int = 3  # withdrawn: WD after receipt
+    withdrawal_letter: bool = False
+    outcome: str = "not_upheld"
+    compensation_pence: int | None = None
+
+
+def realise_stage(stage: Stage, plan: StagePlan, cal: WorkingDays = CALENDAR) -> Stage:
+    """Turn a plan into dates. The landlord runs its own clock from its acknowledgement,
+    (stage 2 before April 2024: from receipt), so a late acknowledgement makes a response
+    that looks on time to staff late under the rule in complaints.md."""
+    received = stage.received
+    stage.acknowledged = cal.add(received, plan.ack_wd) if plan.ack_wd is not None else None
+    if plan.refusal_reason:
+        stage.refusal_reason = plan.refusal_reason
+        stage.acknowledged = stage.acknowledged or cal.add(received, 2)
+        return stage
+    clock = received if stage.stage == 2 and received < CODE_2024 else (
+        stage.acknowledged or received)
+    base = cal.add(clock, 10 if stage.stage == 1 else 20)
+    own_deadline = base
+    if plan.extension_wd is not None:
+        stage.extension_agreed = True
+        stage.extension_reason = plan.extension_reason
+        stage.extension_logged = max(received, base - timedelta(days=3))
+        if plan.extension_dated:
+            stage.extended_due = cal.add(base, plan.extension_wd)
+            own_deadline = stage.extended_due
+        else:
+            own_deadline = cal.add(base, 10)  # staff assumed ten more days
+    if plan.response == "withdrawn":
+        stage.outcome = "withdrawn"
+        stage.outcome_logged = cal.add(received, plan.withdraw_wd)
+        stage.responded = stage.outcome_logged if plan.withdrawal_letter else None
+        return stage
+    if plan.response == "on_time":
+        responded = cal.subtract(own_deadline, plan.slack_wd)
+    else:
+        responded = cal.add(own_deadline, plan.late_wd)
+    stage.responded = max(responded, stage.acknowledged or cal.roll_forward(received))
+    stage.outcome = plan.outcome
+    stage.outcome_logged = stage.responded
+    stage.compensation_pence = plan.compensation_pence
+    return stage
+
+
+def random_compensation(rng: random.Random, outcome: str) -> int | None:
+    if outcome not in ("upheld", "partly_upheld") or rng.random() >= 0.25:
+        return None
+    if rng.random() < 0.04:
+        return rng.choice((1000, 1250, 1500)) * 100
+    pounds = rng.choices((25, 50, 75, 100, 150, 200, 250, 300, 400, 500, 750),
+                         (8, 14, 8, 16, 10, 10, 10, 8, 6, 6, 4))[0]
+    return pounds * 100
+
+
+def random_plan(rng: random.Random, stage_no: int) -> StagePlan:
+    r = rng.random()
+    if r < 0.01:
+        ack_wd = None
+    elif r < 0.06:
+        ack_wd = rng.randint(6, 9)  # late acknowledgement
+    else:
+        ack_wd = rng.choices(range(6), (10, 35, 25, 12, 10, 8))[0]
+    plan = StagePlan(ack_wd)
+    if rng.random() < (0.03 if stage_no == 1 else 0.01):
+        plan.refusal_reason = rng.choices(REFUSAL_REASONS, (35, 30, 20, 15))[0]
+        return plan
+    if rng.random() < 0.08:
+        plan.extension_wd = rng.randint(5, 10) if rng.random() < 0.8 else rng.randint(11, 15)
+        plan.extension_dated = rng.random() < 0.88
+        plan.extension_reason = rng.choice(EXTENSION_REASONS)
+    if rng.random() < 0.02:
+        plan.response = "withdrawn"
+        plan.withdraw_wd = rng.randint(1, 8)
+        plan.withdrawal_letter = rng.random() < 0.2
+        return plan
+    if rng.random() < (0.10 if stage_no == 1 else 0.13):
+        plan.response = "late"
+        long_delay = rng.random() < 0.12  # lost in the system for weeks
+        plan.late_wd = rng.randint(25, 90) if long_delay else rng.choice((1, 1, 2, 2, 3, 4, 6, 9))
+    else:
+        plan.slack_wd = rng.choices(range(8), (22, 15, 14, 12, 10, 9, 9, 9))[0]
+    weights = (28, 24, 48) if stage_no == 1 else (22, 26, 52)
+    plan.outcome = rng.choices(("upheld", "partly_upheld", "not_upheld"), weights)[0]
+    plan.compensation_pence = random_compensation(rng, plan.outcome)
+    return plan
+
+
+def receipt_dates(rng: random.Random, homes: list[Home], scale: int) -> list[date]:
+    """Stage 1 receipts, day by day: busier on Mondays and in winter, few at weekends."""
+    del scale  # volumes follow the number of homes, which already carries the scale
+    dates: list[date] = []
+    starts = YEAR_STARTS + (date(2025, 4, 1),)
+    for start, per_1000 in zip(starts, STAGE1_PER_1000, strict=True):
+        end = date(start.year + 1, 3, 31)
+        days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+        weight = {d: _day_weight(d) for d in days}
+        in_scope = sum(h.tenure in ("LCRA", "LCHO") and h.owned_on(end) for h in homes)
+        expected = per_1000 * in_scope / 1000
+        total_weight = sum(weight.values())
+        for d in days:
+            if d > DATA_END:
+                break
+            n = _poisson(rng, expected * weight[d] / total_weight)
+            if d in FORCED_RECEIPTS:
+                n = max(n, 1)
+            dates += [d] * n
+    return dates
+
+
+def _day_weight(d: date) -> float:
+    weekday = WEEKDAY_WEIGHT[d.weekday()] if CALENDAR.is_working(d) or d.weekday() >= 5 else 0.25
+    return MONTH_WEIGHT[d.month - 1] * weekday
+
+
+def _poisson(rng: random.Random, lam: float) -> int:
+    """Knuth's method: fine for the small daily means used here."""
+    limit, k, p = math.exp(-lam), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1
+
+
+def pick_home(rng: random.Random, homes: list[Home], on: date) -> Home:
+    while True:
+        home = homes[rng.randrange(len(homes))]
+        if home.owned_on(on) and rng.random() < PROPENSITY[home.tenure]:
+            return home
+
+
+def first_stage(rng: random.Random, homes: list[Home], received: date) -> Stage:
+    category = rng.choices(CATEGORIES, CATEGORY_WEIGHTS)[0]
+    if received.month in (11, 12, 1, 2) and category == "repairs" and rng.random() < 0.3:
+        category = "damp_mould"  # condensation season
+    service_area = SERVICE_AREA[category]
+    if category == "staff_conduct":
+        service_area = rng.choice(sorted(set(SERVICE_AREA.values())))
+    elif category == "damp_mould" and rng.random() < 0.2:
+        service_area = "Housing Management"
+    r = rng.random()
+    if r < 0.006:
+        home_ref, tenure = "", ""  # logged without an address
+    elif r < 0.009:
+        home_ref, tenure = "", "other"  # a member of the public
+    else:
+        home = pick_home(rng, homes, received)
+        home_ref = home.ref
+        explicit = rng.random() < (0.5 if home.tenure == "leasehold" else 0.1)
+        tenure = home.tenure if explicit else ""
+    weekend = not CALENDAR.is_working(received)
+    channel = rng.choices(CHANNELS, WEEKEND_CHANNEL_WEIGHTS if weekend else CHANNEL_WEIGHTS)[0]
+    return Stage(1, received, category, service_area, tenure, home_ref, channel,
+                 vulnerable=rng.random() < 0.12)
+
+
+def escalate(rng: random.Random, stage1: Stage) -> Stage | None:
+    """Stage 2 for some answered complaints, more often when not upheld."""
+    if stage1.responded is None or stage1.outcome == "withdrawn":
+        return None
+    chance = {"upheld": 0.09, "partly_upheld": 0.14, "not_upheld": 0.19}[stage1.outcome]
+    if rng.random() >= chance:
+        return None
+    received = CALENDAR.add(stage1.responded, rng.randint(1, 30))
+    if received > DATA_END:
+        return None
+    channel = rng.choices(CHANNELS, CHANNEL_WEIGHTS)[0]
+    stage2 = replace(stage1, stage=2, received=received, channel=channel, acknowledged=None,
+                     refusal_reason="", extension_agreed=False, extension_logged=None,
+                     extended_due=None, extension_reason="", responded=None, outcome="",
+                     outcome_logged=None, compensation_pence=None)
+    return realise_stage(stage2, random_plan(rng, 2))
+
+
+def make_complaints(rng: random.Random, homes: list[Home], scale: int = 1) -> list[Complaint]:
+    complaints = []
+    for order, received in enumerate(receipt_dates(rng, homes, scale)):
+        stage1 = realise_stage(first_stage(rng, homes, received), random_plan(rng, 1))
+        stages = [stage1]
+        stage2 = escalate(rng, stage1)
+        if stage2 is not None:
+            stages.append(stage2)
+        complaints.append(Complaint(stages, order))
+    complaints += make_trap_complaints(homes, start_order=len(complaints))
+    assign_refs(complaints)
+    return complaints
+
+
+def assign_refs(complaints: list[Complaint]) -> None:
+    """CMP-<year received>-<number within that calendar year>, in order of receipt."""
+    complaints.sort(key=lambda c: (c.stages[0].received, c.order))
+    counters: dict[int, int] = {}
+    for c in complaints:
+        year = c.stages[0].received.year
+        counters[year] = counters.get(year, 0) + 1
+        c.ref = f"CMP-{year}-{counters[year]:05d}"
+
+
+def make_trap_complaints(homes: list[Home], start_order: int) -> list[Complaint]:
+    """Hand-made cases for the timeliness rules in complaints.md, fixed rather than random."""
+    lcra = [h for h in homes if h.tenure == "LCRA" and h.acquired is None and h.disposed is None]
+    lcho = [h for h in homes if h.tenure == "LCHO" and h.acquired is None and h.disposed is None]
+
+    def stage(n: int, received: date, home: Home, category: str, plan: StagePlan,
+              channel: str = "email") -> Stage:
+        s = Stage(n, received, category, SERVICE_AREA[category], "", home.ref, channel, False)
+        return realise_stage(s, plan)
+
+    traps: list[tuple[str, list[Stage]]] = []
+    # Received on Sunday 31 March 2024 (2023/24), answered in April, escalated in 2024/25.
+    s1 = stage(1, date(2024, 3, 31), lcra[11], "repairs", StagePlan(2, slack_wd=1))
+    s2 = stage(2, CALENDAR.add(s1.responded, 6), lcra[11], "repairs",
+               StagePlan(1, extension_wd=15, extension_reason="complex case – surveyor visit",
+                         outcome="partly_upheld", compensation_pence=125000))
+    traps.append(("received Sunday 31 March 2024 (2023/24), answered in 2024/25; its stage 2 "
+                  "(2024 Code) has a 15 WD extension, within the new 20 WD cap", [s1, s2]))
+    traps.append(("received on Easter Monday 1 April 2024 (2024/25)", [
+        stage(1, date(2024, 4, 1), lcho[3], "communication", StagePlan(1, slack_wd=3))]))
+    traps.append(("received Friday 22 December 2023, acknowledged 28 December after Christmas "
+                  "and the 27 December closure day; answered on exactly the last allowed "
+                  "working day, 12 January 2024", [
+                      stage(1, date(2023, 12, 22), lcra[23], "damp_mould",
+                            StagePlan(1, outcome="upheld"))]))
+    s1 = stage(1, date(2023, 1, 16), lcra[37], "asb", StagePlan(1, slack_wd=2))
+    s2 = stage(2, CALENDAR.add(s1.responded, 10), lcra[37], "asb",
+               StagePlan(1, extension_wd=15, extension_reason=(
+                   "awaiting CCTV footage.\nResident agreed the new date by phone"),
+                   response="on_time", outcome="not_upheld"))
+    traps.append(("stage 2 received before April 2024 with a 15 WD extension: only 10 WD count "
+                  "under the 2022 Code, so the response on the extended date is late; the "
+                  "extension reason holds a line break", [s1, s2]))
+    traps.append(("acknowledged 8 working days after receipt (late); the response 10 WD after "
+                  "that acknowledgement is late because the clock starts at receipt + 5 WD", [
+                      stage(1, date(2024, 6, 3), lcra[41], "repairs",
+                            StagePlan(8, outcome="not_upheld"), channel="phone")]))
+    traps.append(("extension agreed but no extended due date recorded, answered after the "
+                  "base deadline", [
+                      stage(1, date(2024, 9, 9), lcra[53], "repairs",
+                            StagePlan(2, extension_wd=8, extension_dated=False,
+                                      extension_reason="awaiting contractor report",
+                                      slack_wd=2, outcome="upheld"))]))
+    traps.append(("received Good Friday 7 April 2023, the clock starts Tuesday 11 April", [
+        stage(1, date(2023, 4, 7), lcra[67], "estate_services", StagePlan(0, slack_wd=0),
+              channel="web")]))
+    traps.append(("received in January 2025, never answered: open and overdue at the last "
+                  "export", [
+                      stage(1, date(2025, 1, 20), lcra[71], "repairs",
+                            StagePlan(3, response="late", late_wd=200))]))
+    return [Complaint(stages, start_order + i, trap=why)
+            for i, (why, stages) in enumerate(traps)]
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def format_value(column: str, value: object, spec: ExportSpec) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return spec.bool_style[0] if value else spec.bool_style[1]
+    if isinstance(value, date):
+        return value.isoformat() if spec.date_style == "iso" else value.strftime("%d/%m/%Y")
+    if column == "compensation_gbp":
+        return format_money(int(value), spec.money_style)  # type: ignore[call-overload]
+    return str(value)
+
+
+def format_money(pence: int, style: str) -> str:
+    pounds, p = divmod(pence, 100)
+    if style == "excel":
+        return f"£{pounds:,}.{p:02d}"
+    if style == "plain" and p == 0:
+        return str(pounds)
+    return f"{pounds}.{p:02d}"
+
+
+def export_rows(complaints: list[Complaint], index: int) -> list[dict[str, str]]:
+    """Rows of one dated export: received in its window, or still open at the previous one
+    (the case system repeats open cases until they close)."""
+    spec = EXPORTS[index]
+    previous = EXPORTS[index - 1].as_of if index else None
+    rows = []
+    for c in complaints:
+        for s in c.stages:
+            row = s.as_of(spec.as_of)
+            if row is None:
+                continue
+            carried = previous is not None and s.is_open(previous)
+            if s.received < spec.window_start and not carried:
+                continue
+            out = {"complaint_ref": c.ref}
+            out.update({k: format_value(k, v, spec) for k, v in row.items()})
+            rows.append(out)
+    return rows
+
+
+def apply_bad_rows(exports: dict[str, list[dict[str, str]]]) -> None:
+    """Damage the rows listed in DELIBERATE_BAD_ROWS; check each key is in that file only."""
+    for bad in DELIBERATE_BAD_ROWS:
+        rows = exports[bad.file]
+        key_stage = 2 if bad.action == "add" else bad.stage
+        matches = [i for i, r in enumerate(rows)
+                   if r["complaint_ref"] == bad.complaint_ref and r["stage"] == str(key_stage)]
+        if len(matches) != 1:
+            raise AssertionError(f"bad row target not found once: {bad}")
+        for other, other_rows in exports.items():
+            if other != bad.file and any(r["complaint_ref"] == bad.complaint_ref
+                                         for r in other_rows):
+                raise AssertionError(f"{bad.complaint_ref} is also in {other}")
+        i = matches[0]
+        if bad.action == "edit":
+            rows[i][bad.column] = bad.value
+        elif bad.action == "add":
+            rows.insert(i + 1, {**rows[i], "stage": bad.value, "outcome": "not_upheld"})
+        else:
+            flipped = "upheld" if rows[i]["outcome"] != "upheld" else "not_upheld"
+            rows.insert(i + 1, {**rows[i], "outcome": flipped})
+
+
+def csv_text(columns: tuple[str, ...], rows: list[dict[str, str]]) -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows([row[c] for c in columns] for row in rows)
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- ombudsman
+
+FINDING_LABELS = {
+    "severe_maladministration": "Severe maladministration",
+    "maladministration": "Maladministration",
+    "service_failure": "Service failure",
+    "no_maladministration": "No maladministration",
+    "reasonable_redress": "Reasonable redress",
+    "outside_jurisdiction": "Outside jurisdiction",
+}
+FINDING_WEIGHTS = (5, 30, 20, 20, 15, 10)
+ORDERS = (
+    "Apologise in writing within 4 weeks",
+    "Inspect the property for damp and mould within 4 weeks and share a schedule of works",
+    "Review the complaint handling of this case, with learning shared with staff",
+    "Complete the outstanding repairs within 8 weeks",
+    "Review the damp and mould policy within 12 weeks",
+    "Meet the resident to agree an action plan",
+)
+
+
+@dataclass
+class Determination:
+    hos_ref: str
+    complaint_ref: str
+    determined: date
+    finding: str
+    compensation_pence: int | None
+    orders: str
+
+
+def make_determinations(rng: random.Random, complaints: list[Complaint]) -> list[Determination]:
+    """6-10 determinations a year on complaints that finished stage 2 (delays 2-10 months)."""
+    answered = [(c, c.stages[1]) for c in complaints
+                if len(c.stages) == 2 and c.stages[1].responded is not None
+                and c.stages[1].outcome != "withdrawn" and c.stages[1].responded <= DATA_END]
+    used: list[str] = []
+    result = []
+    for start in YEAR_STARTS:
+        end = min(date(start.year + 1, 3, 31), DATA_END)
+        pool = [(c, s) for c, s in answered if c.ref not in used
+                and s.responded + timedelta(days=60) <= end
+                and s.responded + timedelta(days=300) >= start]
+        for c, s in rng.sample(pool, min(len(pool), rng.randint(6, 10))):
+            used.append(c.ref)
+            low = max(s.responded + timedelta(days=60), start)
+            high = min(s.responded + timedelta(days=300), end)
+            determined = CALENDAR.roll_forward(_random_day(rng, low, high))
+            if determined > end:
+                determined = CALENDAR.subtract(end, 1)
+            finding = rng.choices(tuple(FINDING_LABELS), FINDING_WEIGHTS)[0]
+            result.append(determination(rng, c, s, determined, finding))
+    result.sort(key=lambda d: (d.determined, d.hos_ref))
+    return result
+
+
+def determination(rng: random.Random, c: Complaint, s: Stage, determined: date,
+                  finding: str) -> Determination:
+    referred = s.responded + timedelta(days=rng.randint(5, 40))
+    hos_ref = f"{referred.year}{rng.randint(1000, 29999):05d}"
+    compensation = None
+    orders = ""
+    if finding in ("severe_maladministration", "maladministration", "service_failure"):
+        pounds = rng.choice((100, 150, 250, 350, 500, 750, 1000, 1500))
+        if finding == "severe_maladministration":
+            pounds += 1500
+        compensation = pounds * 100
+        picked = rng.sample(ORDERS, rng.randint(1, 3))
+        orders = "; ".join([f"Pay £{pounds:,} compensation"] + picked)
+    elif finding == "reasonable_redress":
+        orders = "None: the landlord's offer of redress was reasonable"
+    return Determination(hos_ref, c.ref, determined, finding, compensation, orders)
+
+
+def hos_rows(determinations: list[Determination]) -> list[dict[str, str]]:
+    return [{
+        "HOS Ref": d.hos_ref,
+        "Landlord Complaint Ref": d.complaint_ref,
+        "Determination Date": d.determined.strftime("%d/%m/%Y"),
+        "Finding": FINDING_LABELS[d.finding],
+        "Compensation Ordered": format_money(d.compensation_pence, "excel")
+        if d.compensation_pence is not None else "",
+        "Orders": d.orders,
+    } for d in determinations]
+
+
+# --------------------------------------------------------------------------- text files
+
+
+def homes_rows(homes: list[Home]) -> list[dict[str, str]]:
+    return [{
+        "home_ref": h.ref, "tenure": h.tenure, "stock_type": h.stock_type,
+        "building_ref": h.building_ref, "area": h.area,
+        "acquired_date": h.acquired.isoformat() if h.acquired else "",
+        "disposed_date": h.disposed.isoformat() if h.disposed else "",
+        "decent_homes_applies": h.decent_homes_applies,
+    } for h in homes]
+
+
+def mapping_toml() -> str:
+    recode = "\n".join(f'"{label}" = "{code}"' for code, label in FINDING_LABELS.items())
+    return f"""# The Housing Ombudsman portal's export, mapped onto ombudsman_cases (inputs.md).
+[ombudsman_cases]
+source = "HOS_determinations_export*.csv"
+date_format = "dayfirst"
+rename = {{ "HOS Ref" = "ombudsman_ref", "Landlord Complaint Ref" = "complaint_ref", \
+"Determination Date" = "determination_date", "Finding" = "finding", \
+"Compensation Ordered" = "compensation_ordered_gbp", "Orders" = "orders" }}
+
+[ombudsman_cases.values.finding]
+{recode}
+"""
+
+
+def landlord_toml() -> str:
+    days = ", ".join(d.isoformat() for d in CLOSURE_DAYS)
+    return f"""name = "{LANDLORD}"
+closure_days = [{days}]   # office closed between Christmas and New Year
+
+[priorities.P1]
+class = "emergency"
+hours = 24
+[priorities.P2]
+class = "non_emergency"
+working_days = 5
+[priorities.P3]
+class = "non_emergency"
+calendar_days = 28
+"""
+
+
+def readme(homes: list[Home], complaints: list[Complaint], n_determinations: int) -> str:
+    def owned(tenure: str, d: date) -> int:
+        return sum(h.tenure == tenure and h.owned_on(d) for h in homes)
+
+    stock = "\n".join(
+        f"| 31 March {y + 1} | {owned('LCRA', date(y + 1, 3, 31)):,} | "
+        f"{owned('LCHO', date(y + 1, 3, 31)):,} | "
+        f"{owned('leasehold', date(y + 1, 3, 31)) + owned('market_rent', date(y + 1, 3, 31))} |"
+        for y in (s.year for s in YEAR_STARTS))
+    traps = "\n".join(f"- `{c.ref}`: {c.trap}" for c in complaints if c.trap)
+    bad = "\n".join(f"| {b.file} | `{b.complaint_ref}` | {b.stage} | {b.column} | {b.why} |"
+                    for b in DELIBERATE_BAD_ROWS)
+    return f"""# Sample dataset: {LANDLORD}
+
+A fictional English housing association with about 8,000 homes, covering the reporting
+years 2022/23, 2023/24 and 2024/25. Generated by `python -m pipeline.sample` (seed
+{SEED}); do not edit by hand: `tests/unit/test_sample_data.py` checks these files are
+exactly what the generator writes.
+
+| homes owned at | LCRA | LCHO | out of scope (leasehold, market rent) |
+|---|---|---|---|
+{stock}
+
+## Files
+- `homes.csv`: stock register (UTF-8, ISO dates). Flats carry a `building_ref`; some
+  blocks mix LCRA and leasehold flats. Homes are bought (new-build batches, street
+  purchases, 12 LCHO homes on 31 March 2025 itself) and sold (right to buy/acquire,
+  staircasing, three sales completed on 31 March 2023, a block demolished in 2024), so the
+  stock at each year end differs. `decent_homes_applies` is mostly blank, `N` for the
+  regeneration block and some shared ownership homes, `Y` for some LCRA homes.
+- `complaints_2023-04-14.csv`, `complaints_20240412.csv`, `complaints_2025-04-11.csv`:
+  dated exports of the complaints log, one row per stage, each showing cases as they stood
+  the day before the export. Overlapping rows differ where a case progressed; the latest
+  export wins. The first is UTF-8 with ISO dates; the second is Windows-1252 from Excel,
+  with `DD/MM/YYYY` dates, `Yes`/`No` and money like `£1,250.00`; the third is UTF-8 with
+  a BOM and ISO dates. Complaints were received 1 April 2022 to 10 April 2025; cases
+  received near the end are still open in the last export.
+- `HOS_determinations_export.csv`: {n_determinations} Housing Ombudsman determinations in
+  the portal's own headers and words, dates `DD/MM/YYYY`.
+- `mapping.toml`: maps that portal file onto `ombudsman_cases`.
+- `landlord.toml`: name, closure days (27 December 2023 and 2024, non-working days for
+  complaint timescales) and repair priorities.
+
+## Traps
+Working days exclude weekends, England and Wales bank holidays (including 19 September 2022
+and 8 May 2023) and the closure days. Receipts fall on weekends, bank holidays, Christmas,
+Easter and 31 March / 1 April of each year. About 5% of acknowledgements are late, about
+8% of stages have an extension (some longer than the 10 WD maximum, some with no extended
+due date), and some stage 1 complaints answered in March are escalated in April. Hand-made
+cases:
+
+{traps}
+
+## Deliberately bad rows
+Each is the only row with its key in the whole dataset, so quarantining it leaves no
+older copy to fall back on. The pipeline must quarantine these and nothing else.
+
+| file | complaint_ref | stage | column | why |
+|---|---|---|---|---|
+{bad}
+"""
+
+
+GITATTRIBUTES = "# Byte-exact fixtures: never convert line endings.\n* -text\n"
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def build_files(scale: int = 1) -> dict[str, bytes]:
+    """Every file of the sample dataset, by name. Pure: same bytes on every call."""
+    rng = random.Random(SEED)
+    homes = make_homes(rng, scale)
+    complaints = make_complaints(rng, homes, scale)
+    determinations = make_determinations(rng, complaints)
+    exports = {spec.file: export_rows(complaints, i) for i, spec in enumerate(EXPORTS)}
+    apply_bad_rows(exports)
+
+    files = {"homes.csv": csv_text(HOMES_COLUMNS, homes_rows(homes)).encode("utf-8")}
+    for spec in EXPORTS:
+        text = csv_text(COMPLAINT_COLUMNS, exports[spec.file])
+        files[spec.file] = text.encode(spec.encoding)
+    hos = csv_text(HOS_COLUMNS, hos_rows(determinations))
+    files["HOS_determinations_export.csv"] = hos.encode("utf-8")
+    files["mapping.toml"] = mapping_toml().encode("utf-8")
+    files["landlord.toml"] = landlord_toml().encode("utf-8")
+    files["README.md"] = readme(homes, complaints, len(determinations)).encode("utf-8")
+    files[".gitattributes"] = GITATTRIBUTES.encode("utf-8")
+    return files
+
+
+def write_sample(out_dir: Path, scale: int = 1) -> list[Path]:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, content in build_files(scale).items():
+        path = out_dir / name
+        path.write_bytes(content)
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=f"Write the {LANDLORD} sample dataset.")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                        help="output folder (default: data/sample in the repository)")
+    args = parser.parse_args(argv)
+    for path in write_sample(args.out):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,219 @@
+"""raw -> staging | quarantine, inside DuckDB.
+
+Each canonical column is cleaned (trimmed, blank -> null), recoded by mapping.toml,
+parsed by its Field kind and checked. A row with any failing column goes to
+quarantine.rows, one row per failure (file, row, column, value, rule, message);
+a row with none goes to staging.<source>_rows. Every raw row lands in exactly one
+of the two (sql/audits/every_raw_row_is_staged_or_quarantined.sql checks it).
+staging.<source> is then the current record per key: the latest export wins and a
+key missing from a later export keeps its last-seen row (inputs.md).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from pipeline.dataset import FileMapping
+from pipeline.errors import ContractError
+from pipeline.sqltext import ident, literal, literal_list
+from schemas.fields import Field, InputSpec
+from schemas.staged import staged_model
+
+ISO_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+UK_FORMATS = ["%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S"]
+TRUE_WORDS = ("y", "yes", "true", "1")
+FALSE_WORDS = ("n", "no", "false", "0")
+WHITESPACE = "' ' || chr(9) || chr(10) || chr(13) || chr(160)"
+VALIDATION_CHUNK_ROWS = 250_000
+
+MESSAGES = {
+    "required": "required value is blank",
+    "invalid_date": "not a valid date: expected YYYY-MM-DD or DD/MM/YYYY (day first, never month-first)",
+    "invalid_datetime": "not a valid date/time: expected YYYY-MM-DD or DD/MM/YYYY, optional HH:MM[:SS]",
+    "invalid_boolean": "not a yes/no value: expected Y/N, Yes/No, TRUE/FALSE or 1/0",
+    "invalid_money": "not an amount of money: expected e.g. 1250, 1,250.00, £1,250.00 or (50.00)",
+    "invalid_integer": "not a whole number",
+    "invalid_decimal": "not a number",
+}
+
+
+def date_formats(mapping: FileMapping) -> list[str]:
+    """Formats tried in order. 'dayfirst' or no setting: ISO then UK day-first.
+    An explicit format replaces the UK ones (ISO is always understood)."""
+    fmt = mapping.date_format
+    if not fmt or fmt.strip().lower() == "dayfirst":
+        return ISO_FORMATS + UK_FORMATS
+    date_part = fmt.split(" ")[0]
+    return list(dict.fromkeys([fmt, date_part, *ISO_FORMATS]))
+
+
+def _recoded(column: str, recode: dict[str, object] | None) -> str:
+    cleaned = f"nullif(trim({ident(column)}, {WHITESPACE}), '')"
+    if not recode:
+        return cleaned
+    cases = " ".join(
+        f"when {literal(str(k).strip().lower())} then {literal(_code_text(v))}" for k, v in recode.items()
+    )
+    return f"(case lower({cleaned}) {cases} else {cleaned} end)"
+
+
+def _code_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _normalised_code(v: str) -> str:
+    return f"lower(regexp_replace({v}, '[\\s-]+', '_', 'g'))"
+
+
+def parse_expression(f: Field, v: str, formats: list[str]) -> tuple[str, str | None]:
+    """(SQL giving the typed value from cleaned text v, rule broken when it is null but v is not)."""
+    if f.kind in ("ref", "text"):
+        return v, None
+    if f.kind == "code":
+        return _normalised_code(v), None
+    if f.kind == "tenure":
+        return (f"(case when upper({v}) in ('LCRA', 'LCHO') then upper({v}) "
+                f"else {_normalised_code(v)} end)"), None
+    if f.kind == "date":
+        return f"try_strptime({v}, {literal_list(formats)})::DATE", "invalid_date"
+    if f.kind == "datetime":
+        return f"try_strptime({v}, {literal_list(formats)})", "invalid_datetime"
+    if f.kind == "bool":
+        return (f"(case when lower({v}) in {tuple(TRUE_WORDS)} then true "
+                f"when lower({v}) in {tuple(FALSE_WORDS)} then false end)"), "invalid_boolean"
+    if f.kind == "money":
+        digits = f"replace(replace(replace({v}, '£', ''), ',', ''), ' ', '')"
+        return (f"(case when {digits} like '(%)' "
+                f"then -try_cast(trim({digits}, '()') as DECIMAL(18,2)) "
+                f"else try_cast({digits} as DECIMAL(18,2)) end)"), "invalid_money"
+    if f.kind == "integer":
+        number = f"try_cast({v} as DOUBLE)"
+        return (f"(case when {number} = round({number}) and abs({number}) < 2e9 "
+                f"then {number}::INTEGER end)"), "invalid_integer"
+    if f.kind == "decimal":
+        return f"try_cast({v} as DOUBLE)", "invalid_decimal"
+    raise ValueError(f.kind)
+
+
+def _error_expression(f: Field, v: str, parsed: str, rule: str | None) -> str:
+    checks = []
+    if f.required:
+        checks.append(f"when {v} is null then 'required'")
+    if rule:
+        checks.append(f"when {v} is not null and {parsed} is null then {literal(rule)}")
+    if f.codes:
+        allowed = (
+            "[" + ", ".join(str(int(c)) for c in f.codes) + "]" if f.kind == "integer"
+            else literal_list(f.codes)
+        )
+        checks.append(f"when {parsed} is not null and not list_contains({allowed}, {parsed}) "
+                      "then 'invalid_code'")
+    return f"(case {' '.join(checks)} end)" if checks else "NULL::VARCHAR"
+
+
+def _message(f: Field, rule: str) -> str:
+    if rule == "invalid_code":
+        return f"not one of the allowed codes: {', '.join(str(c) for c in f.codes)}"
+    return MESSAGES[rule]
+
+
+def ensure_staging_table(con: duckdb.DuckDBPyConnection, spec: InputSpec) -> None:
+    cols = ",\n    ".join(f"{ident(f.name)} {f.staged_type}" for f in spec.fields)
+    con.execute(
+        f"""create table if not exists staging.{ident(spec.name + '_rows')} (
+    load_id INTEGER NOT NULL, source_file VARCHAR NOT NULL, source_sha256 VARCHAR NOT NULL,
+    export_date DATE, source_row BIGINT NOT NULL,
+    {cols})"""
+    )
+
+
+def stage_load(con: duckdb.DuckDBPyConnection, spec: InputSpec, mapping: FileMapping, load_id: int) -> tuple[int, int]:
+    """Parse one load's raw rows; returns (rows staged, rows quarantined)."""
+    ensure_staging_table(con, spec)
+    formats = date_formats(mapping)
+    selects, error_cols = [], []
+    for f in spec.fields:
+        v = _recoded(f.name, mapping.values.get(f.name))
+        parsed, rule = parse_expression(f, v, formats)
+        selects.append(f"{v} as {ident(f.name + '__text')}")
+        selects.append(f"{parsed} as {ident(f.name)}")
+        selects.append(f"{_error_expression(f, v, parsed, rule)} as {ident(f.name + '__error')}")
+        error_cols.append(f)
+    con.execute(
+        f"""create or replace temp table _parsed as
+        select load_id, source_file, source_sha256, export_date, source_row, {', '.join(selects)}
+        from raw.{ident(spec.name)} where load_id = {int(load_id)}"""
+    )
+    for f in error_cols:
+        err = ident(f.name + "__error")
+        rules = [*MESSAGES, "invalid_code"] if f.codes else list(MESSAGES)
+        messages = " ".join(f"when {literal(r)} then {literal(_message(f, r))}" for r in rules)
+        con.execute(
+            f"""insert into quarantine.rows
+            select load_id, {literal(spec.name)}, source_file, source_sha256, source_row,
+                   {literal(f.name)}, {ident(f.name + '__text')}, {err}, case {err} {messages} end
+            from _parsed where {err} is not null"""
+        )
+    no_errors = " and ".join(f"{ident(f.name + '__error')} is null" for f in error_cols)
+    key = ", ".join(ident(k) for k in spec.key)
+    con.execute(
+        f"""create or replace temp table _valid as
+        select *, row_number() over (partition by {key} order by source_row) as _nth,
+               min(source_row) over (partition by {key}) as _first_row
+        from _parsed where {no_errors}"""
+    )
+    key_label = "+".join(spec.key)
+    key_text = " || '|' || ".join(f"coalesce({ident(k)}::VARCHAR, '')" for k in spec.key)
+    con.execute(
+        f"""insert into quarantine.rows
+        select load_id, {literal(spec.name)}, source_file, source_sha256, source_row,
+               {literal(key_label)}, {key_text}, 'duplicate_key',
+               'same ' || {literal(key_label)} || ' as row ' || _first_row || ' of this file; '
+               || 'the first row is kept'
+        from _valid where _nth > 1"""
+    )
+    columns = ", ".join(ident(f.name) for f in spec.fields)
+    con.execute(
+        f"""insert into staging.{ident(spec.name + '_rows')}
+        select load_id, source_file, source_sha256, export_date, source_row, {columns}
+        from _valid where _nth = 1 order by source_row"""
+    )
+    staged = con.execute("select count(*) from _valid where _nth = 1").fetchone()[0]
+    quarantined = con.execute(
+        "select count(distinct source_row) from quarantine.rows where load_id = ?", [load_id]
+    ).fetchone()[0]
+    con.execute("drop table _parsed; drop table _valid")
+    return staged, quarantined
+
+
+def validate_staged(con: duckdb.DuckDBPyConnection, spec: InputSpec, load_id: int) -> None:
+    """Check one load's staged rows against the pandera model, a chunk at a time."""
+    model = staged_model(spec)
+    result = con.execute(
+        f"select * from staging.{ident(spec.name + '_rows')} where load_id = ?", [load_id]
+    )
+    while True:
+        chunk: pd.DataFrame = result.fetch_df_chunk(VALIDATION_CHUNK_ROWS // 2048 or 1)
+        if chunk.empty:
+            break
+        try:
+            model.validate(chunk, lazy=True)
+        except Exception as exc:  # pandera.errors.SchemaErrors
+            raise ContractError(f"staging.{spec.name}_rows fails its contract {model.name}: {exc}") from None
+
+
+def build_current(con: duckdb.DuckDBPyConnection, spec: InputSpec) -> None:
+    """staging.<source>: one row per key, from the latest export (inputs.md, dated exports).
+    An undated file is older than every dated one; among equals, the later load wins."""
+    ensure_staging_table(con, spec)
+    key = ", ".join(ident(k) for k in spec.key)
+    con.execute(
+        f"""create or replace table staging.{ident(spec.name)} as
+        select * from staging.{ident(spec.name + '_rows')}
+        qualify row_number() over (
+            partition by {key}
+            order by export_date desc nulls last, load_id desc, source_row desc) = 1"""
+    )

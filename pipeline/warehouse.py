@@ -1,0 +1,81 @@
+"""The DuckDB warehouse: one schema per layer (outputs.md) and the audit tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from pipeline.errors import PipelineError
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SQL_DIR = REPO_ROOT / "sql"
+LAYERS = ("raw", "staging", "quarantine", "audit", "params", "intermediate", "marts", "report")
+
+AUDIT_DDL = """
+create table if not exists quarantine.rows (
+    load_id INTEGER NOT NULL,
+    source VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    source_sha256 VARCHAR NOT NULL,
+    source_row BIGINT,
+    column_name VARCHAR,
+    value VARCHAR,
+    rule VARCHAR NOT NULL,
+    message VARCHAR NOT NULL
+);
+create table if not exists audit.loads (
+    load_id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL,
+    source VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    source_sha256 VARCHAR NOT NULL,
+    export_date DATE,
+    encoding VARCHAR,
+    headers VARCHAR[],
+    loaded_at TIMESTAMP NOT NULL,
+    rows_read BIGINT,
+    rows_raw BIGINT,
+    rows_rejected BIGINT,
+    rows_staged BIGINT,
+    rows_quarantined BIGINT
+);
+create table if not exists audit.runs (
+    run_id INTEGER PRIMARY KEY,
+    started_at TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP,
+    config_fingerprint VARCHAR,
+    files_loaded INTEGER,
+    status VARCHAR
+);
+"""
+
+
+def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path = Path(path)
+    if read_only and not path.exists():
+        raise PipelineError(f"warehouse {path} does not exist: run `make refresh` first")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        raise PipelineError(f"cannot open warehouse {path}: {exc}") from None
+    if not read_only:
+        for layer in LAYERS:
+            con.execute(f"create schema if not exists {layer}")
+        con.execute(AUDIT_DDL)
+    return con
+
+
+def run_sql_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Create <folder>.<file stem> from one SQL file holding a single select."""
+    schema, table = path.parent.name, path.stem
+    body = path.read_text(encoding="utf-8")
+    try:
+        con.execute(f"create or replace table {schema}.{table} as\n{body}")
+    except duckdb.Error as exc:
+        raise PipelineError(f"{path.relative_to(REPO_ROOT)}: {exc}") from None
+
+
+def query_df(con: duckdb.DuckDBPyConnection, sql: str, params=None):
+    return con.execute(sql, params or []).df()

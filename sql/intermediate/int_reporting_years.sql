@@ -1,0 +1,29 @@
+-- Reporting years the marts are built for: every year (1 April - 31 March) in which a
+-- complaint stage was received or an Ombudsman determination made, plus the year asked
+-- for on the command line. Grain: one row per reporting year.
+with years_in_data as (
+    select received_date as d from staging.complaints
+    union all
+    select determination_date from staging.ombudsman_cases
+),
+
+end_years as (
+    select distinct
+        case when month(d) >= 4 then year(d) + 1 else year(d) end as end_year
+    from years_in_data
+    where d is not null
+    union
+    select end_year from params.requested_years
+),
+
+final as (
+    select
+        end_year,
+        make_date(end_year - 1, 4, 1) as start_date,
+        make_date(end_year, 3, 31) as end_date,
+        (end_year - 1)::VARCHAR || '/' || lpad((end_year % 100)::VARCHAR, 2, '0') as year_label
+    from end_years
+    where end_year between 2000 and 2100
+)
+
+select * from final order by end_year
