@@ -108,28 +108,29 @@ class BadRow(NamedTuple):
 
 DELIBERATE_BAD_ROWS: tuple[BadRow, ...] = (
     BadRow("complaints_2023-04-14.csv", "CMP-2022-00052", "acknowledged_date",
-           "impossible date 2022-11-31", value="2022-11-31"),
+           "impossible date 2022-06-31", value="2022-06-31"),
     BadRow("complaints_2023-04-14.csv", "CMP-2022-00104", "refused",
            "boolean 'maybe'", value="maybe"),
-    BadRow("complaints_20240412.csv", "CMP-2023-00088", "responded_date",
+    BadRow("complaints_20240412.csv", "CMP-2023-00120", "responded_date",
            "impossible date 31/13/2023 (month 13)", value="31/13/2023"),
-    BadRow("complaints_20240412.csv", "CMP-2023-00121", "extended_due_date",
-           "impossible date 30/02/2024", value="30/02/2024"),
-    BadRow("complaints_20240412.csv", "CMP-2023-00150", "received_date",
+    BadRow("complaints_20240412.csv", "CMP-2023-00261", "extended_due_date",
+           "impossible date 31/11/2023", value="31/11/2023"),
+    BadRow("complaints_20240412.csv", "CMP-2023-00143", "received_date",
            "required field blank", value=""),
-    BadRow("complaints_20240412.csv", "CMP-2023-00176", "compensation_gbp",
+    BadRow("complaints_20240412.csv", "CMP-2023-00133", "compensation_gbp",
            "money value 'abc'", value="abc"),
-    BadRow("complaints_20240412.csv", "CMP-2023-00203", "outcome",
+    BadRow("complaints_20240412.csv", "CMP-2023-00215", "outcome",
            "outcome code 'resolved' not in the list", value="resolved"),
-    BadRow("complaints_2025-04-11.csv", "CMP-2024-00140", "stage",
-           "stage 3 (the Code allows two stages)", stage=3, value="3", action="add"),
-    BadRow("complaints_2025-04-11.csv", "CMP-2024-00163", "complaint_ref",
+    BadRow("complaints_2025-04-11.csv", "CMP-2024-00177", "stage",
+           "an extra row for stage 3 (the Code has two stages)", stage=3, value="3",
+           action="add"),
+    BadRow("complaints_2025-04-11.csv", "CMP-2024-00181", "complaint_ref",
            "complaint_ref + stage twice in one file, with different outcomes",
            action="duplicate"),
-    BadRow("complaints_2025-04-11.csv", "CMP-2024-00187", "vulnerable",
-           "boolean 'maybe'", value="maybe"),
-    BadRow("complaints_2025-04-11.csv", "CMP-2024-00215", "acknowledged_date",
+    BadRow("complaints_2025-04-11.csv", "CMP-2024-00218", "acknowledged_date",
            "impossible date 2024-09-31", value="2024-09-31"),
+    BadRow("complaints_2025-04-11.csv", "CMP-2024-00255", "vulnerable",
+           "boolean 'maybe'", value="maybe"),
 )
 
 
@@ -641,8 +642,9 @@ def assign_refs(complaints: list[Complaint]) -> None:
 
 def make_trap_complaints(homes: list[Home], start_order: int) -> list[Complaint]:
     """Hand-made cases for the timeliness rules in complaints.md, fixed rather than random."""
-    lcra = [h for h in homes if h.tenure == "LCRA" and h.acquired is None and h.disposed is None]
-    lcho = [h for h in homes if h.tenure == "LCHO" and h.acquired is None and h.disposed is None]
+    settled = [h for h in homes if h.acquired is None and h.disposed is None]
+    lcra = [h for h in settled if h.tenure == "LCRA"]
+    lcho = [h for h in settled if h.tenure == "LCHO"]
 
     def stage(n: int, received: date, home: Home, category: str, plan: StagePlan,
               channel: str = "email") -> Stage:
@@ -650,45 +652,54 @@ def make_trap_complaints(homes: list[Home], start_order: int) -> list[Complaint]
         return realise_stage(s, plan)
 
     traps: list[tuple[str, list[Stage]]] = []
-    # Received on Sunday 31 March 2024 (2023/24), answered in April, escalated in 2024/25.
+
+    why = ("received Sunday 31 March 2024 (2023/24), answered in April (2024/25), escalated "
+           "in 2024/25; the stage 2 (2024 Code) has a 15 WD extension, inside the new 20 WD "
+           "cap, and offers £1,250")
     s1 = stage(1, date(2024, 3, 31), lcra[11], "repairs", StagePlan(2, slack_wd=1))
     s2 = stage(2, CALENDAR.add(s1.responded, 6), lcra[11], "repairs",
                StagePlan(1, extension_wd=15, extension_reason="complex case – surveyor visit",
                          outcome="partly_upheld", compensation_pence=125000))
-    traps.append(("received Sunday 31 March 2024 (2023/24), answered in 2024/25; its stage 2 "
-                  "(2024 Code) has a 15 WD extension, within the new 20 WD cap", [s1, s2]))
-    traps.append(("received on Easter Monday 1 April 2024 (2024/25)", [
-        stage(1, date(2024, 4, 1), lcho[3], "communication", StagePlan(1, slack_wd=3))]))
-    traps.append(("received Friday 22 December 2023, acknowledged 28 December after Christmas "
-                  "and the 27 December closure day; answered on exactly the last allowed "
-                  "working day, 12 January 2024", [
-                      stage(1, date(2023, 12, 22), lcra[23], "damp_mould",
-                            StagePlan(1, outcome="upheld"))]))
+    traps.append((why, [s1, s2]))
+
+    why = "received on Easter Monday 1 April 2024 (2024/25)"
+    plan = StagePlan(1, slack_wd=3, outcome="upheld", compensation_pence=5000)
+    traps.append((why, [stage(1, date(2024, 4, 1), lcho[3], "communication", plan)]))
+
+    why = ("received Friday 22 December 2023, acknowledged 28 December (after Christmas and "
+           "the 27 December closure day), answered on exactly the last allowed working day, "
+           "12 January 2024")
+    plan = StagePlan(1, outcome="upheld")
+    traps.append((why, [stage(1, date(2023, 12, 22), lcra[23], "damp_mould", plan)]))
+
+    why = ("stage 2 received before April 2024 with a 15 WD extension: only 10 WD count under "
+           "the 2022 Code, so the response on the extended date is late; the extension reason "
+           "holds a line break; compensation £1,250")
     s1 = stage(1, date(2023, 1, 16), lcra[37], "asb", StagePlan(1, slack_wd=2))
+    reason = "awaiting CCTV footage.\nResident agreed the new date by phone"
     s2 = stage(2, CALENDAR.add(s1.responded, 10), lcra[37], "asb",
-               StagePlan(1, extension_wd=15, extension_reason=(
-                   "awaiting CCTV footage.\nResident agreed the new date by phone"),
-                   response="on_time", outcome="not_upheld"))
-    traps.append(("stage 2 received before April 2024 with a 15 WD extension: only 10 WD count "
-                  "under the 2022 Code, so the response on the extended date is late; the "
-                  "extension reason holds a line break", [s1, s2]))
-    traps.append(("acknowledged 8 working days after receipt (late); the response 10 WD after "
-                  "that acknowledgement is late because the clock starts at receipt + 5 WD", [
-                      stage(1, date(2024, 6, 3), lcra[41], "repairs",
-                            StagePlan(8, outcome="not_upheld"), channel="phone")]))
-    traps.append(("extension agreed but no extended due date recorded, answered after the "
-                  "base deadline", [
-                      stage(1, date(2024, 9, 9), lcra[53], "repairs",
-                            StagePlan(2, extension_wd=8, extension_dated=False,
-                                      extension_reason="awaiting contractor report",
-                                      slack_wd=2, outcome="upheld"))]))
-    traps.append(("received Good Friday 7 April 2023, the clock starts Tuesday 11 April", [
-        stage(1, date(2023, 4, 7), lcra[67], "estate_services", StagePlan(0, slack_wd=0),
-              channel="web")]))
-    traps.append(("received in January 2025, never answered: open and overdue at the last "
-                  "export", [
-                      stage(1, date(2025, 1, 20), lcra[71], "repairs",
-                            StagePlan(3, response="late", late_wd=200))]))
+               StagePlan(1, extension_wd=15, extension_reason=reason, outcome="upheld",
+                         compensation_pence=125000))
+    traps.append((why, [s1, s2]))
+
+    why = ("acknowledged 8 WD after receipt (late); the response 10 WD after that "
+           "acknowledgement is late, because the clock starts at receipt + 5 WD at the latest")
+    plan = StagePlan(8, outcome="not_upheld")
+    traps.append((why, [stage(1, date(2024, 6, 3), lcra[41], "repairs", plan, "phone")]))
+
+    why = "extension agreed with no extended due date recorded, answered after the base deadline"
+    plan = StagePlan(2, extension_wd=8, extension_dated=False, slack_wd=2, outcome="upheld",
+                     extension_reason="awaiting contractor report")
+    traps.append((why, [stage(1, date(2024, 9, 9), lcra[53], "repairs", plan)]))
+
+    why = "received on Good Friday 7 April 2023: the clock starts on Tuesday 11 April"
+    plan = StagePlan(0, slack_wd=0)
+    traps.append((why, [stage(1, date(2023, 4, 7), lcra[67], "estate_services", plan, "web")]))
+
+    why = "received January 2025 and never answered: open and overdue at the last export"
+    plan = StagePlan(3, response="late", late_wd=200)
+    traps.append((why, [stage(1, date(2025, 1, 20), lcra[71], "repairs", plan)]))
+
     return [Complaint(stages, start_order + i, trap=why)
             for i, (why, stages) in enumerate(traps)]
 
@@ -753,8 +764,12 @@ def apply_bad_rows(exports: dict[str, list[dict[str, str]]]) -> None:
         i = matches[0]
         if bad.action == "edit":
             rows[i][bad.column] = bad.value
-        elif bad.action == "add":
-            rows.insert(i + 1, {**rows[i], "stage": bad.value, "outcome": "not_upheld"})
+        elif bad.action == "add":  # a "stage 3" review requested after the stage 2 answer
+            cleared = dict.fromkeys(("acknowledged_date", "extended_due_date",
+                                     "extension_reason", "responded_date", "outcome",
+                                     "compensation_gbp"), "")
+            rows.insert(i + 1, {**rows[i], **cleared, "stage": bad.value,
+                                "received_date": rows[i]["responded_date"]})
         else:
             flipped = "upheld" if rows[i]["outcome"] != "upheld" else "not_upheld"
             rows.insert(i + 1, {**rows[i], "outcome": flipped})
