@@ -25,6 +25,7 @@ FIRST_IN_LAYER = {
                      "int_tsm_tenure_groups"),
     "marts": ("tsm_ch01_complaints_relative_to_size",
               "tsm_ch02_complaints_responded_within_code_timescales"),
+    "report": ("report_tsm_publication_table", "report_data_quality"),
 }
 
 

@@ -1,0 +1,53 @@
+# tsm-pipeline: two commands on a fresh machine: `make report YEAR=2024`, `make test`.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+YEAR ?= 2024
+DATASET ?= data/sample
+OUTPUTS ?= outputs
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+.PHONY: help setup refresh report test test-fast sample lint clean
+
+## help: list the targets
+help:
+	@grep -E '^## ' $(MAKEFILE_LIST) | sed -e 's/^## /  /'
+
+## setup: create .venv and install the project (done by every other target when needed)
+setup: $(VENV)/.installed
+
+## report YEAR=2024 [DATASET=dir]: refresh the warehouse and write outputs/2023-24/ (report.html, tsm.csv, ...)
+report: $(VENV)/.installed
+	$(PY) -m pipeline report --year "$(YEAR)" --dataset "$(DATASET)" --outputs "$(OUTPUTS)"
+
+## refresh [DATASET=dir]: the nightly job: load new exports into outputs/warehouse.duckdb and rebuild the marts
+refresh: $(VENV)/.installed
+	$(PY) -m pipeline refresh --dataset "$(DATASET)" --outputs "$(OUTPUTS)"
+
+## test: run the whole test suite (what CI runs)
+test: $(VENV)/.installed
+	$(PY) -m pytest -q
+
+## test-fast: the suite without the slow end-to-end tests
+test-fast: $(VENV)/.installed
+	$(PY) -m pytest -q -m "not slow"
+
+## sample: regenerate data/sample/ with the deterministic generator
+sample: $(VENV)/.installed
+	$(PY) -m pipeline.sample --out data/sample
+
+## lint: ruff
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+## clean: remove generated outputs (the warehouse and reports)
+clean:
+	rm -rf $(OUTPUTS)/warehouse.duckdb $(OUTPUTS)/warehouse.duckdb.wal $(OUTPUTS)/20*-*

@@ -1,0 +1,195 @@
+"""The report's figures: one function per figure, a report_data frame in, (Figure, alt text) out.
+
+Colours are Okabe-Ito (safe for the common colour-vision deficiencies), and each figure
+carries a short alt text (also kept on the figure as fig.alt_text) for the HTML report.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from pipeline.report.report_data import (  # noqa: E402
+    OUTCOME_LABELS,
+    OUTCOMES,
+    TIMELINESS,
+    TIMELINESS_LABELS,
+    label,
+)
+
+# Okabe & Ito (2008), "Color Universal Design"
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "grey": "#999999",
+    "black": "#000000",
+}
+STAGE_COLOURS = {"stage_1": OKABE_ITO["blue"], "stage_2": OKABE_ITO["orange"]}
+TIMELINESS_COLOURS = {
+    "on_time": OKABE_ITO["bluish_green"],
+    "on_time_extended": OKABE_ITO["sky_blue"],
+    "late": OKABE_ITO["vermillion"],
+    "open": OKABE_ITO["grey"],
+    "withdrawn_no_response": OKABE_ITO["reddish_purple"],
+}
+OUTCOME_COLOURS = {
+    "upheld": OKABE_ITO["vermillion"],
+    "partly_upheld": OKABE_ITO["orange"],
+    "not_upheld": OKABE_ITO["blue"],
+    "withdrawn": OKABE_ITO["grey"],
+    "no_outcome": OKABE_ITO["yellow"],
+}
+FIGSIZE = (8, 4.5)
+
+
+def _new_figure(figsize=FIGSIZE) -> tuple[Figure, plt.Axes]:
+    # Figure() rather than plt.figure(): no pyplot state, so nothing accumulates in a kernel
+    fig = Figure(figsize=figsize, dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig, ax
+
+
+def _finish(fig: Figure, alt_text: str) -> tuple[Figure, str]:
+    fig.alt_text = alt_text
+    return fig, alt_text
+
+
+def _year_suffix(year_label: str) -> str:
+    return f", {year_label}" if year_label else ""
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def complaints_per_month(monthly: pd.DataFrame, year_label: str = "") -> tuple[Figure, str]:
+    """Grouped bars: complaint stages received per month, April to March, stage 1 and 2."""
+    fig, ax = _new_figure()
+    x = range(len(monthly))
+    width = 0.4
+    for offset, stage, name in ((-width / 2, "stage_1", "Stage 1"),
+                                (width / 2, "stage_2", "Stage 2")):
+        ax.bar([i + offset for i in x], monthly[stage], width=width, label=name,
+               color=STAGE_COLOURS[stage])
+    ax.set_xticks(list(x), [m.split(" ")[0] for m in monthly["month_label"]])
+    ax.set_xlabel("Month received")
+    ax.set_ylabel("Complaints received")
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.set_title(f"Complaints received per month by stage{_year_suffix(year_label)}")
+    ax.legend(frameon=False)
+    s1, s2 = int(monthly["stage_1"].sum()), int(monthly["stage_2"].sum())
+    busiest = monthly.loc[(monthly["stage_1"] + monthly["stage_2"]).idxmax(), "month_label"]
+    alt = (f"Bar chart of complaints received per month{_year_suffix(year_label)}: "
+           f"{_plural(s1, 'stage 1 complaint')} and {_plural(s2, 'stage 2 complaint')} in total"
+           + (f"; the busiest month was {busiest}." if s1 + s2 else "."))
+    return _finish(fig, alt)
+
+
+def timescale_performance(timeliness: pd.DataFrame, year_label: str = "") -> tuple[Figure, str]:
+    """Stacked bars per stage: on time, on time within an agreed extension, late, open."""
+    fig, ax = _new_figure((8, 3.5))
+    kinds = [k for k in TIMELINESS
+             if k in timeliness and (k != "withdrawn_no_response" or timeliness[k].sum() > 0)]
+    left = pd.Series(0, index=timeliness.index, dtype=float)
+    for kind in kinds:
+        values = timeliness[kind].astype(float)
+        bars = ax.barh(timeliness["stage"], values, left=left, label=TIMELINESS_LABELS[kind],
+                       color=TIMELINESS_COLOURS[kind])
+        ax.bar_label(bars, labels=[f"{int(v)}" if v else "" for v in values],
+                     label_type="center", fontsize=9)
+        left += values
+    ax.invert_yaxis()
+    ax.set_xlabel("Complaints received in the year")
+    ax.set_ylabel("")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_title(f"Response against the Complaint Handling Code timescale{_year_suffix(year_label)}")
+    ax.legend(frameon=False, ncols=min(len(kinds), 5), loc="upper center",
+              bbox_to_anchor=(0.5, -0.25), fontsize=9)
+    parts = []
+    for _, row in timeliness.iterrows():
+        counts = ", ".join(f"{int(row[k])} {TIMELINESS_LABELS[k].lower()}" for k in kinds)
+        parts.append(f"{row['stage']}: {counts}")
+    alt = (f"Stacked bar chart of complaint responses against the Code timescale"
+           f"{_year_suffix(year_label)}. " + "; ".join(parts) + ".")
+    return _finish(fig, alt)
+
+
+def categories(categories: pd.DataFrame, year_label: str = "") -> tuple[Figure, str]:
+    """Horizontal bars: complaints received per category (stages 1 and 2), largest first."""
+    height = max(2.5, 0.45 * len(categories) + 1.5)
+    fig, ax = _new_figure((8, height))
+    names = [label(c) for c in categories["category"]]
+    bars = ax.barh(names, categories["received"], color=OKABE_ITO["blue"])
+    ax.bar_label(bars, labels=[
+        f"{n}  ({p} upheld)" if p else f"{n}"
+        for n, p in zip(categories["received"], categories["upheld_published"])
+    ], padding=3, fontsize=9)
+    ax.invert_yaxis()
+    ax.set_xlabel("Complaints received (stages 1 and 2)")
+    ax.set_ylabel("Category")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.margins(x=0.25)
+    ax.set_title(f"Complaints by category{_year_suffix(year_label)}")
+    if len(categories):
+        top = categories.iloc[0]
+        alt = (f"Horizontal bar chart of complaints by category{_year_suffix(year_label)}: "
+               f"{len(categories)} categories; the largest is {label(top['category']).lower()} "
+               f"with {int(top['received'])} complaints.")
+    else:
+        alt = f"Horizontal bar chart of complaints by category{_year_suffix(year_label)}: none."
+    return _finish(fig, alt)
+
+
+def outcomes(outcomes: pd.DataFrame, year_label: str = "") -> tuple[Figure, str]:
+    """Stacked horizontal bars per stage: the share of complaints by outcome."""
+    fig, ax = _new_figure((8, 3.5))
+    kinds = [k for k in OUTCOMES if k in outcomes and (k != "no_outcome" or outcomes[k].sum())]
+    totals = outcomes["total"].where(outcomes["total"] > 0).astype(float)
+    left = pd.Series(0.0, index=outcomes.index)
+    for kind in kinds:
+        shares = (outcomes[kind] * 100 / totals).fillna(0)
+        bars = ax.barh(outcomes["stage"], shares, left=left, label=OUTCOME_LABELS[kind],
+                       color=OUTCOME_COLOURS[kind])
+        ax.bar_label(bars, labels=[f"{v:.0f}%" if v >= 5 else "" for v in shares],
+                     label_type="center", fontsize=9)
+        left += shares
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("Share of complaints received in the year (%)")
+    ax.set_title(f"Complaint outcomes by stage{_year_suffix(year_label)}")
+    ax.legend(frameon=False, ncols=min(len(kinds), 5), loc="upper center",
+              bbox_to_anchor=(0.5, -0.25), fontsize=9)
+    parts = []
+    for _, row in outcomes.iterrows():
+        counts = ", ".join(f"{int(row[k])} {OUTCOME_LABELS[k].lower()}" for k in kinds)
+        parts.append(f"{row['stage']} ({int(row['total'])} received): {counts}")
+    alt = (f"Stacked bar chart of complaint outcomes{_year_suffix(year_label)}. "
+           + "; ".join(parts) + ".")
+    return _finish(fig, alt)
+
+
+def save_figure(fig: Figure, figures_dir: str | Path, name: str) -> list[Path]:
+    """Write figures_dir/name.png and name.svg; returns both paths."""
+    folder = Path(figures_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for ext in ("png", "svg"):
+        path = folder / f"{name}.{ext}"
+        # fixed metadata so the same data give the same files
+        metadata = {"Software": None} if ext == "png" else {"Date": None, "Creator": None}
+        fig.savefig(path, format=ext, dpi=150, metadata=metadata)
+        paths.append(path)
+    return paths

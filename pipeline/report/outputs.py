@@ -1,0 +1,97 @@
+"""Write outputs/<year>/: tsm.csv, complaints_kpis.csv, data_quality.csv, then report.html.
+
+Everything is written into a temporary folder and moved into place only when all of it
+succeeded, so a failed run never leaves a partial report looking complete (outputs.md).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.errors import ContractError
+from pipeline.landlord import Landlord
+from pipeline.rounding import published
+from pipeline.settings import RunConfig
+from pipeline.warehouse import connect
+
+TSM_COLUMNS = ["measure_code", "measure_part", "tenure", "description", "numerator", "denominator",
+               "value", "unit", "published", "status", "status_reason"]
+KPI_COLUMNS = ["year", "stage", "kpi", "breakdown", "group", "count", "denominator", "value", "unit"]
+DQ_COLUMNS = ["category", "source", "source_file", "item", "count", "message"]
+
+
+def tsm_table(con, end_year: int) -> pd.DataFrame:
+    frame = con.execute(
+        "select * from report.report_tsm_publication_table where end_year = ? order by sort_order, "
+        "case tenure when 'LCRA' then 1 when 'LCHO' then 2 else 3 end", [end_year]
+    ).df()
+    frame["published"] = [
+        published(n, d, u) if s == "ok" else ""
+        for n, d, u, s in zip(frame["numerator"], frame["denominator"], frame["unit"], frame["status"])
+    ]
+    frame["status_reason"] = frame["status_reason"].fillna("")
+    check_tsm_contract(frame)
+    return frame[TSM_COLUMNS]
+
+
+def check_tsm_contract(frame: pd.DataFrame) -> None:
+    keys = frame[["measure_code", "measure_part", "tenure"]]
+    if keys.duplicated().any():
+        raise ContractError(f"tsm.csv would repeat rows: {keys[keys.duplicated()].values.tolist()}")
+    pct = frame[(frame["unit"] == "percent") & frame["value"].notna()]
+    if ((pct["value"] < 0) | (pct["value"] > 100)).any():
+        raise ContractError("tsm.csv: a percentage lies outside 0-100")
+    ok_without_value = frame[(frame["status"] == "ok") & frame["value"].isna()]
+    if len(ok_without_value):
+        raise ContractError("tsm.csv: a measure marked ok has no value")
+
+
+def kpi_table(con, end_year: int) -> pd.DataFrame:
+    frame = con.execute(
+        """select year_label as year, stage, kpi, breakdown, group_value as "group", count,
+                  denominator, value, unit
+           from marts.chc_complaint_kpis where end_year = ?
+           order by stage, kpi, breakdown, group_value""", [end_year]
+    ).df()
+    return frame[KPI_COLUMNS]
+
+
+def data_quality_table(con, end_year: int) -> pd.DataFrame:
+    frame = con.execute(
+        "select * from report.report_data_quality where end_year is null or end_year = ?", [end_year]
+    ).df()
+    return frame[DQ_COLUMNS]
+
+
+def write_outputs(config: RunConfig, landlord: Landlord) -> Path:
+    end_year = config.period.end_year
+    con = connect(config.warehouse_path, read_only=True)
+    try:
+        tables = {
+            "tsm.csv": tsm_table(con, end_year),
+            "complaints_kpis.csv": kpi_table(con, end_year),
+            "data_quality.csv": data_quality_table(con, end_year),
+        }
+    finally:
+        con.close()
+    config.outputs_dir.mkdir(parents=True, exist_ok=True)
+    staging_dir = Path(tempfile.mkdtemp(prefix=f".{config.period.path_label}-", dir=config.outputs_dir))
+    try:
+        for name, frame in tables.items():
+            frame.to_csv(staging_dir / name, index=False, float_format="%.10g")
+        if config.render:
+            from pipeline.report.render import render_report
+
+            render_report(config.warehouse_path, end_year, staging_dir, landlord.name)
+        final = config.year_dir
+        if final.exists():
+            shutil.rmtree(final)
+        staging_dir.rename(final)
+    except BaseException:
+        shutil.rmtree(staging_dir, ignore_errors=True)
+        raise
+    return config.year_dir

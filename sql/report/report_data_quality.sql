@@ -1,0 +1,141 @@
+-- data_quality.csv (outputs.md): what was read, staged and quarantined per file, quarantine
+-- counts by rule, the complaint records the TSMs leave out or treat specially, and
+-- plausibility warnings (tsm.md). Grain: one row per year x category x file x check.
+-- end_year is null for rows about loads, which hold for every year.
+with loads as (
+    select * from audit.loads
+),
+
+quarantine as (
+    select * from quarantine.rows
+),
+
+stages as (
+    select * from intermediate.int_complaint_stages
+),
+
+years as (
+    select * from intermediate.int_reporting_years
+),
+
+-- "now" for open cases is the date of the latest complaints export (not the clock), so
+-- that the same files always give the same report
+exported_at as (
+    select coalesce(
+        (select max(export_date) from audit.loads where source = 'complaints'),
+        (select greatest(max(received_date), max(responded_date)) from stages)
+    ) as as_at
+),
+
+publication as (
+    select * from report.report_tsm_publication_table where status = 'ok'
+),
+
+load_counts as (
+    select null::INTEGER as end_year, 'load' as category, source, source_file, k.item,
+        case k.item when 'rows_read' then rows_read when 'rows_staged' then rows_staged
+            else rows_quarantined end::BIGINT as count,
+        '' as message
+    from loads
+    cross join (values ('rows_read'), ('rows_staged'), ('rows_quarantined')) as k(item)
+),
+
+quarantine_by_rule as (
+    select null::INTEGER as end_year, 'quarantine' as category, source, source_file,
+        coalesce(column_name, '') || ':' || rule as item,
+        count(distinct source_row)::BIGINT as count,
+        any_value(message) as message
+    from quarantine
+    group by all
+),
+
+complaint_checks as (
+    select
+        years.end_year, 'complaints' as category, 'complaints' as source, '' as source_file, k.item,
+        count(s.complaint_ref) filter (where case k.item
+            when 'refused_not_counted_in_tsm' then s.is_refused
+            when 'other_tenure_not_counted_in_tsm' then not s.is_tsm_tenure and not s.is_refused
+            when 'tenure_defaulted_to_lcra_no_home' then s.tenure_source = 'default_lcra'
+            when 'home_ref_not_in_homes' then s.has_unknown_home
+            when 'no_acknowledged_date_clock_from_receipt' then s.acknowledged_date is null
+            when 'extension_agreed_without_due_date' then s.has_extension_without_date
+            when 'extension_over_code_maximum_capped' then s.is_extension_over_maximum
+            when 'open_at_export_not_within_timescale' then s.responded_date is null and not s.is_refused
+            when 'open_at_export_not_yet_due' then s.responded_date is null and not s.is_refused
+                and s.deadline_date >= exported_at.as_at
+            when 'responded_before_received' then s.is_responded_before_received
+            when 'no_code_version_for_received_date' then s.code_version is null
+        end)::BIGINT as count,
+        case k.item
+            when 'refused_not_counted_in_tsm' then 'refused complaints are not stage 1 or 2 complaints for CH01/CH02; reported by reason'
+            when 'other_tenure_not_counted_in_tsm' then 'complaints about homes of other tenures (leasehold, market rent, ...) are left out of CH01/CH02'
+            when 'tenure_defaulted_to_lcra_no_home' then 'no tenure and no known home: counted as LCRA'
+            when 'home_ref_not_in_homes' then 'home_ref not found in homes.csv'
+            when 'no_acknowledged_date_clock_from_receipt' then 'no acknowledgement date: timescale counted from receipt (conservative)'
+            when 'extension_agreed_without_due_date' then 'extension agreed but no extended due date: no extension evidenced'
+            when 'extension_over_code_maximum_capped' then 'extension longer than the Code maximum: capped at the maximum'
+            when 'open_at_export_not_within_timescale' then 'no response at the export date: not within timescale (CH02 provisional)'
+            when 'open_at_export_not_yet_due' then 'still open and not yet due at the time of this run: CH02 provisional'
+            when 'responded_before_received' then 'response dated before receipt: check the dates'
+            when 'no_code_version_for_received_date' then 'received before the first Complaint Handling Code (July 2020): no timescale'
+        end as message
+    from years
+    cross join (values ('refused_not_counted_in_tsm'), ('other_tenure_not_counted_in_tsm'),
+        ('tenure_defaulted_to_lcra_no_home'), ('home_ref_not_in_homes'),
+        ('no_acknowledged_date_clock_from_receipt'), ('extension_agreed_without_due_date'),
+        ('extension_over_code_maximum_capped'), ('open_at_export_not_within_timescale'),
+        ('open_at_export_not_yet_due'), ('responded_before_received'),
+        ('no_code_version_for_received_date')) as k(item)
+    cross join exported_at
+    left join stages s on s.received_end_year = years.end_year
+    group by all
+),
+
+-- plausibility warnings (tsm.md): values far outside what the sector reports
+plausibility as (
+    select end_year, 'plausibility' as category, measure_code as source, '' as source_file,
+        measure_code || coalesce(' ' || nullif(measure_part, ''), '') || ' ' || tenure as item,
+        1::BIGINT as count,
+        case
+            when measure_code = 'CH01' and measure_part = 'stage_1' and value > 150
+                then 'over 150 stage 1 complaints per 1,000 homes'
+            when measure_code = 'CH01' and measure_part = 'stage_1' and value < 1
+                then 'under 1 stage 1 complaint per 1,000 homes'
+            when measure_code = 'CH02' and value < 30 then 'under 30% responded within timescale'
+        end as message
+    from publication
+),
+
+stage_2_above_stage_1 as (
+    select s2.end_year, 'plausibility' as category, 'CH01' as source, '' as source_file,
+        'CH01 ' || s2.tenure as item, 1::BIGINT as count,
+        'more stage 2 than stage 1 complaints per 1,000 homes' as message
+    from publication s2
+    join publication s1 using (end_year, measure_code, tenure)
+    where s2.measure_code = 'CH01' and s2.measure_part = 'stage_2' and s1.measure_part = 'stage_1'
+        and s2.value > s1.value
+),
+
+denominator_moved as (
+    select cur.end_year, 'plausibility' as category, cur.measure_code as source, '' as source_file,
+        cur.measure_code || coalesce(' ' || nullif(cur.measure_part, ''), '') || ' ' || cur.tenure as item,
+        1::BIGINT as count,
+        'denominator moved ' || round(100.0 * (cur.denominator - prev.denominator) / prev.denominator, 1)
+            || '% from the previous year (over 20%)' as message
+    from publication cur
+    join publication prev
+        on prev.end_year = cur.end_year - 1
+        and prev.measure_code = cur.measure_code
+        and prev.measure_part = cur.measure_part
+        and prev.tenure = cur.tenure
+    where prev.denominator > 0
+        and abs(cur.denominator - prev.denominator) / prev.denominator > 0.2
+)
+
+select * from load_counts
+union all select * from quarantine_by_rule
+union all select * from complaint_checks
+union all select * from plausibility where message is not null
+union all select * from stage_2_above_stage_1
+union all select * from denominator_moved
+order by end_year nulls first, category, source, source_file, item
