@@ -1,0 +1,174 @@
+"""raw -> staging | quarantine: parsing traps, encodings, mapping.toml, dated exports."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from pipeline.errors import PipelineError
+from pipeline.run import refresh
+from pipeline.settings import RunConfig
+from tests.conftest import write_dataset
+
+
+def quarantined(con):
+    return con.execute(
+        "select source_file, source_row, column_name, value, rule from quarantine.rows "
+        "order by source_file, source_row, column_name"
+    ).fetchall()
+
+
+def test_uk_dates_are_never_read_month_first(build):
+    con = build({"complaints.csv": "complaint_ref,stage,received_date,responded_date\n"
+                 "A,1,03/04/2023,5/4/2023\n"             # 3 April, 5 April
+                 "B,1,12/01/2024 14:30,2024-01-15\n"})  # 12 January with a time part
+    got = dict(con.execute("select complaint_ref, received_date from staging.complaints").fetchall())
+    assert got == {"A": date(2023, 4, 3), "B": date(2024, 1, 12)}
+
+
+def test_bad_values_are_quarantined_with_file_row_and_column(build):
+    con = build({"complaints.csv": "complaint_ref,stage,received_date,refused,compensation_gbp,outcome\n"
+                 "A,1,31/13/2023,,,\n"          # row 2: no 13th month
+                 "B,1,30/02/2024,,,\n"          # row 3: no 30 February
+                 "C,1,2024-01-05,maybe,,\n"     # row 4: not a boolean
+                 "D,1,2024-01-05,,abc,\n"       # row 5: not money
+                 "E,3,2024-01-05,,,\n"          # row 6: no third stage in the Code
+                 "F,1,,,,\n"                    # row 7: required date blank
+                 "G,1,2024-01-05,,,Resolved\n"  # row 8: unknown outcome
+                 "H,1,2024-01-05,N,\"£1,250.00\",Partly Upheld\n"})  # row 9: good
+    assert quarantined(con) == [
+        ("complaints.csv", 2, "received_date", "31/13/2023", "invalid_date"),
+        ("complaints.csv", 3, "received_date", "30/02/2024", "invalid_date"),
+        ("complaints.csv", 4, "refused", "maybe", "invalid_boolean"),
+        ("complaints.csv", 5, "compensation_gbp", "abc", "invalid_money"),
+        ("complaints.csv", 6, "stage", "3", "invalid_code"),
+        ("complaints.csv", 7, "received_date", None, "required"),
+        ("complaints.csv", 8, "outcome", "Resolved", "invalid_code"),
+    ]
+    staged = con.execute("select complaint_ref, refused, compensation_gbp, outcome, source_row "
+                         "from staging.complaints").fetchall()
+    assert staged == [("H", False, Decimal("1250.00"), "partly_upheld", 9)]
+
+
+def test_windows_1252_file_with_pound_sign_and_money_in_brackets(build):
+    content = ("complaint_ref,stage,received_date,compensation_gbp,extension_reason\n"
+               "A,1,01/05/2023,(50.00),awaiting surveyor – £ quote\n"
+               "B,1,02/05/2023,£75,\n").encode("cp1252")
+    con = build({"complaints.csv": content})
+    rows = con.execute("select complaint_ref, compensation_gbp, extension_reason from staging.complaints "
+                       "order by 1").fetchall()
+    assert rows == [("A", Decimal("-50.00"), "awaiting surveyor – £ quote"), ("B", Decimal("75.00"), None)]
+    enc = con.execute("select encoding from audit.loads where source = 'complaints'").fetchone()[0]
+    assert enc == "cp1252"
+
+
+def test_utf8_with_bom_header_is_read(build):
+    con = build({"homes.csv": "\ufeffhome_ref,tenure\nH1,lcra\nH2,Shared\n".encode("utf-8")})
+    rows = con.execute("select home_ref, tenure from staging.homes order by 1").fetchall()
+    assert rows == [("H1", "LCRA"), ("H2", "shared")]  # other tenure codes kept, out of scope
+
+
+def test_booleans_in_every_spelling(build):
+    con = build({"complaints.csv": "complaint_ref,stage,received_date,refused\n"
+                 "A,1,2023-05-01,Y\nB,1,2023-05-01,no\nC,1,2023-05-01,TRUE\nD,1,2023-05-01,0\n"
+                 "E,1,2023-05-01, yes \n"})
+    got = dict(con.execute("select complaint_ref, refused from staging.complaints").fetchall())
+    assert got == {"A": True, "B": False, "C": True, "D": False, "E": True}
+
+
+def test_row_numbers_are_excel_rows_after_multiline_fields_and_malformed_rows(build):
+    con = build({"complaints.csv": "complaint_ref,stage,received_date,extension_reason\n"
+                 'A,1,2023-05-01,"two\nlines"\n'      # Excel row 2 (one record, two lines)
+                 "B,1,2023-05-01,x,too,many\n"         # row 3: malformed
+                 "C,1,2023-13-01,\n"                  # row 4: bad date
+                 "D,1,2023-05-02,\n"})                 # row 5
+    rows = con.execute("select complaint_ref, source_row from staging.complaints order by 1").fetchall()
+    assert rows == [("A", 2), ("D", 5)]
+    q = [(r[1], r[4]) for r in quarantined(con)]
+    assert q == [(3, "malformed_row"), (4, "invalid_date")]
+
+
+def test_mapping_renames_recodes_and_reads_a_semicolon_file_with_preamble(build):
+    export = ("CRM export generated 01/04/2024\n"
+              "Landlord: North Shire Homes\n"
+              "Case Ref;Stage;Date Received;Tenancy;Notes\n"
+              "X1;Stage 1;01/05/2023;General Needs;free text\n"
+              "X1;Stage 2;01/06/2023;General Needs;\n"
+              "X2;Stage 1;2/5/2023;Shared Ownership;\n")
+    mapping = ('[complaints]\nsource = "CRM_Complaints_Export*.csv"\ndelimiter = ";"\nskip_rows = 2\n'
+               'date_format = "dayfirst"\n'
+               'rename = { "Case Ref" = "complaint_ref", "Stage" = "stage", '
+               '"Date Received" = "received_date", "Tenancy" = "tenure" }\n'
+               '[complaints.values.stage]\n"Stage 1" = 1\n"Stage 2" = 2\n'
+               '[complaints.values.tenure]\n"General Needs" = "LCRA"\n"Shared Ownership" = "LCHO"\n')
+    con = build({"CRM_Complaints_Export_2024-04-01.csv": export, "mapping.toml": mapping})
+    rows = con.execute("select complaint_ref, stage, received_date, tenure, source_row "
+                       "from staging.complaints order by 1, 2").fetchall()
+    assert rows == [("X1", 1, date(2023, 5, 1), "LCRA", 4), ("X1", 2, date(2023, 6, 1), "LCRA", 5),
+                    ("X2", 1, date(2023, 5, 2), "LCHO", 6)]
+    extra = con.execute("select extra_columns from raw.complaints where source_row = 4").fetchone()[0]
+    assert extra == {"Notes": "free text"}
+
+
+def test_a_mapped_header_the_file_lacks_is_an_error_listing_the_headers(tmp_path):
+    ds = write_dataset(tmp_path / "ds", {
+        "complaints.csv": "Ref,Stage,Received\nA,1,2023-05-01\n",
+        "mapping.toml": '[complaints]\nrename = { "Case Ref" = "complaint_ref" }\n'})
+    with pytest.raises(PipelineError, match=r"'Case Ref'.*headers found: Ref, Stage, Received"):
+        refresh(RunConfig.create(ds, tmp_path / "out", render=False))
+
+
+def test_a_missing_required_column_is_an_error(tmp_path):
+    ds = write_dataset(tmp_path / "ds", {"complaints.csv": "complaint_ref,stage\nA,1\n"})
+    with pytest.raises(PipelineError, match="received_date not found; headers found: complaint_ref, stage"):
+        refresh(RunConfig.create(ds, tmp_path / "out", render=False))
+
+
+def test_homes_csv_is_required(tmp_path):
+    (tmp_path / "ds").mkdir()
+    with pytest.raises(PipelineError, match="homes.csv"):
+        refresh(RunConfig.create(tmp_path / "ds", tmp_path / "out", render=False))
+
+
+def test_latest_export_wins_and_missing_keys_keep_their_last_seen_row(build):
+    header = "complaint_ref,stage,received_date,responded_date\n"
+    con = build({
+        "complaints_2024-03-30.csv": header + "A,1,2024-03-01,\nB,1,2024-03-02,\n",
+        "complaints_20240331.csv": header + "A,1,2024-03-01,2024-03-15\n",
+        "complaints.csv": header + "A,1,2024-03-01,2024-03-29\nC,1,2024-03-03,\n",  # undated: oldest
+    })
+    rows = con.execute("select complaint_ref, responded_date, source_file from staging.complaints "
+                       "order by 1").fetchall()
+    assert rows == [("A", date(2024, 3, 15), "complaints_20240331.csv"),
+                    ("B", None, "complaints_2024-03-30.csv"),
+                    ("C", None, "complaints.csv")]
+
+
+def test_duplicate_key_in_one_file_keeps_the_first_and_quarantines_the_rest(build):
+    con = build({"complaints.csv": "complaint_ref,stage,received_date\nA,1,2023-05-01\nA,1,2023-05-09\n"})
+    assert con.execute("select received_date from staging.complaints").fetchall() == [(date(2023, 5, 1),)]
+    assert [(r[1], r[4]) for r in quarantined(con)] == [(3, "duplicate_key")]
+
+
+def test_two_undated_files_of_one_source_are_an_error(tmp_path):
+    ds = write_dataset(tmp_path / "ds", {
+        "complaints.csv": "complaint_ref,stage,received_date\n",
+        "CRM_export.csv": "complaint_ref,stage,received_date\n",
+        "mapping.toml": '[complaints]\nsource = "CRM_export*.csv"\n'})
+    with pytest.raises(PipelineError, match="undated"):
+        refresh(RunConfig.create(ds, tmp_path / "out", render=False))
+
+
+def test_refresh_twice_loads_nothing_new_and_changes_nothing(tmp_path):
+    ds = write_dataset(tmp_path / "ds", {
+        "complaints.csv": "complaint_ref,stage,received_date\nA,1,2023-05-01\nB,1,31/02/2023\n"})
+    config = RunConfig.create(ds, tmp_path / "out", year=2024, render=False)
+    first = refresh(config).summary
+    second = refresh(config).summary
+    assert (first.files_loaded, first.rows_staged, first.rows_quarantined) == (2, 4, 1)
+    assert (second.files_loaded, second.rows_read) == (0, 0)
+    import duckdb
+    con = duckdb.connect(str(config.warehouse_path), read_only=True)
+    assert con.execute("select count(*) from raw.complaints").fetchone()[0] == 2
+    assert con.execute("select count(*) from quarantine.rows").fetchone()[0] == 1
+    con.close()
