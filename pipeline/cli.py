@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from pipeline.errors import PipelineError
@@ -12,6 +13,8 @@ from pipeline.settings import RunConfig
 EXIT_OK = 0
 EXIT_USAGE = 2  # bad YEAR or arguments, bad input or configuration
 EXIT_CONTRACT = 3  # an output failed its contract: a bug, nothing published
+EXIT_INTERNAL = 4  # an unexpected error
+MAX_QUARANTINE_LINES = 20
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,6 +52,19 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except Exception as exc:  # a bug: say so in one line; TSM_DEBUG=1 shows the traceback
+        if os.environ.get("TSM_DEBUG"):
+            raise
+        print(f"error: internal error ({type(exc).__name__}): {exc}; "
+              "re-run with TSM_DEBUG=1 for the traceback", file=sys.stderr)
+        return EXIT_INTERNAL
+    for file, row, column, value, message in result.quarantined[:MAX_QUARANTINE_LINES]:
+        shown = "blank" if value is None else repr(value)
+        print(f"quarantined: {file} row {row} column {column or '-'}: {shown}: {message}",
+              file=sys.stderr)
+    if len(result.quarantined) > MAX_QUARANTINE_LINES:
+        print(f"quarantined: ... and {len(result.quarantined) - MAX_QUARANTINE_LINES} more "
+              "(see data_quality.csv and quarantine.rows)", file=sys.stderr)
     s = result.summary
     print(f"{args.command}: {s.files_loaded} new file(s) of {s.files_seen} loaded, "
           f"{s.rows_read} rows read, {s.rows_staged} staged, {s.rows_quarantined} quarantined "

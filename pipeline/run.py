@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from pipeline.audits import assert_every_row_accounted_for
@@ -18,6 +18,7 @@ from pipeline.warehouse import connect
 class RefreshResult:
     summary: LoadSummary
     seconds: float
+    quarantined: list[tuple] = field(default_factory=list)  # this run's rows: file, row, column, ...
 
 
 def refresh(config: RunConfig) -> RefreshResult:
@@ -37,9 +38,14 @@ def refresh(config: RunConfig) -> RefreshResult:
             [datetime.now(), summary.files_loaded, run_id],
         )
         con.execute("checkpoint")
+        quarantined = con.execute(
+            """select q.source_file, q.source_row, q.column_name, q.value, q.message
+               from quarantine.rows q join audit.loads l using (load_id)
+               where l.run_id = ? order by q.load_id, q.source_row, q.column_name""", [run_id]
+        ).fetchall()
     finally:
         con.close()
-    return RefreshResult(summary, time.monotonic() - started)
+    return RefreshResult(summary, time.monotonic() - started, quarantined)
 
 
 def report(config: RunConfig) -> RefreshResult:
