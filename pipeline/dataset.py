@@ -97,7 +97,7 @@ def read_mappings(dataset_dir: Path) -> dict[str, FileMapping]:
 
 
 def _canonical_pattern(source: str) -> re.Pattern:
-    return re.compile(rf"^{re.escape(source)}(?:_(\d{{4}}-\d{{2}}-\d{{2}}|\d{{8}}))?\.csv$", re.I)
+    return re.compile(rf"^{re.escape(source)}(?:_(\d{{4}}-\d{{2}}-\d{{2}}|\d{{8}}))?\.csv$", re.IGNORECASE)
 
 
 def find_files(dataset_dir: Path, sources: list[str], mappings: dict[str, FileMapping]) -> list[DatasetFile]:

@@ -19,10 +19,9 @@ from pipeline import __version__
 from pipeline.dataset import FileMapping, find_files, read_mappings
 from pipeline.errors import PipelineError
 from pipeline.ingest.encodings import sha256_of
-from pipeline.ingest.read_csv import load_raw
+from pipeline.ingest.read_csv import ensure_raw_table, load_raw
 from pipeline.sqltext import ident
 from pipeline.stage_inputs import build_current, ensure_staging_table, stage_load, validate_staged
-from pipeline.ingest.read_csv import ensure_raw_table
 from schemas.inputs import INPUT_SPECS
 
 

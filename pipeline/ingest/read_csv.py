@@ -19,7 +19,12 @@ import duckdb
 
 from pipeline.dataset import DatasetFile, FileMapping
 from pipeline.errors import PipelineError
-from pipeline.ingest.encodings import detect_encoding, needs_transcoding, normalise_encoding, utf8_copy
+from pipeline.ingest.encodings import (
+    detect_encoding,
+    needs_transcoding,
+    normalise_encoding,
+    utf8_copy,
+)
 from pipeline.sqltext import ident, literal, literal_list
 from schemas.fields import InputSpec
 

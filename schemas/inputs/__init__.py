@@ -6,4 +6,4 @@ from schemas.inputs.ombudsman_cases import OMBUDSMAN_CASES
 
 INPUT_SPECS = {spec.name: spec for spec in (HOMES, COMPLAINTS, OMBUDSMAN_CASES)}
 
-__all__ = ["INPUT_SPECS", "HOMES", "COMPLAINTS", "OMBUDSMAN_CASES"]
+__all__ = ["COMPLAINTS", "HOMES", "INPUT_SPECS", "OMBUDSMAN_CASES"]

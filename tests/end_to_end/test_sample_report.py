@@ -70,7 +70,7 @@ def _independent_complaints() -> pd.DataFrame:
 
 def _within_timescale_2022_code_stage_1(row, holidays) -> bool:
     busday = dict(holidays=holidays)
-    roll = lambda d: np.busday_offset(d, 0, roll="forward", **busday)  # noqa: E731
+    roll = lambda d: np.busday_offset(d, 0, roll="forward", **busday)
     received = np.datetime64(row.received_date.date())
     ack_by = np.busday_offset(roll(received), 5, **busday)
     clock = received
@@ -104,7 +104,7 @@ def test_ch01_ch02_stage_1_lcra_match_an_independent_count(outputs):
     tsm = pd.read_csv(year_dir / "tsm.csv", keep_default_na=False)
     ch01 = tsm[(tsm.measure_code == "CH01") & (tsm.measure_part == "stage_1") & (tsm.tenure == "LCRA")].iloc[0]
     ch02 = tsm[(tsm.measure_code == "CH02") & (tsm.measure_part == "stage_1") & (tsm.tenure == "LCRA")].iloc[0]
-    counts = lambda r: (int(float(r.numerator)), int(float(r.denominator)))  # noqa: E731
+    counts = lambda r: (int(float(r.numerator)), int(float(r.denominator)))
     assert counts(ch01) == (len(cohort), lcra_homes)
     assert counts(ch02) == (within, len(cohort))
 
