@@ -1,22 +1,22 @@
 """The report's figures: one function per figure, a report_data frame in, (Figure, alt text) out.
 
-Colours are Okabe-Ito (safe for the common colour-vision deficiencies), and each figure
+Figures are drawn on the Agg backend. Colours are Okabe-Ito (safe for the common colour-vision deficiencies), and each figure
 carries a short alt text (also kept on the figure as fig.alt_text) for the HTML report.
 """
 
 from __future__ import annotations
 
+import base64
+import html
+import io
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from pipeline.report.report_data import (  # noqa: E402
+from pipeline.report.report_data import (
     OUTCOME_LABELS,
     OUTCOMES,
     TIMELINESS,
@@ -54,9 +54,11 @@ OUTCOME_COLOURS = {
 FIGSIZE = (8, 4.5)
 
 
-def _new_figure(figsize=FIGSIZE) -> tuple[Figure, plt.Axes]:
-    # Figure() rather than plt.figure(): no pyplot state, so nothing accumulates in a kernel
+def _new_figure(figsize=FIGSIZE) -> tuple[Figure, Axes]:
+    # Figure() on an Agg canvas rather than plt.figure(): no pyplot state and no global
+    # backend switch, so nothing accumulates in (or changes for) the kernel that draws them
     fig = Figure(figsize=figsize, dpi=100, layout="constrained")
+    FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     ax.spines[["top", "right"]].set_visible(False)
     return fig, ax
@@ -104,11 +106,13 @@ def timescale_performance(timeliness: pd.DataFrame, year_label: str = "") -> tup
     kinds = [k for k in TIMELINESS
              if k in timeliness and (k != "withdrawn_no_response" or timeliness[k].sum() > 0)]
     left = pd.Series(0, index=timeliness.index, dtype=float)
+    widest = max(float(timeliness["total"].max()) if len(timeliness) else 0.0, 1.0)
     for kind in kinds:
         values = timeliness[kind].astype(float)
         bars = ax.barh(timeliness["stage"], values, left=left, label=TIMELINESS_LABELS[kind],
                        color=TIMELINESS_COLOURS[kind])
-        ax.bar_label(bars, labels=[f"{int(v)}" if v else "" for v in values],
+        # label a segment only where it is wide enough to hold its number
+        ax.bar_label(bars, labels=[f"{int(v)}" if v >= 0.04 * widest else "" for v in values],
                      label_type="center", fontsize=9)
         left += values
     ax.invert_yaxis()
@@ -193,3 +197,24 @@ def save_figure(fig: Figure, figures_dir: str | Path, name: str) -> list[Path]:
         fig.savefig(path, format=ext, dpi=150, metadata=metadata)
         paths.append(path)
     return paths
+
+
+def png_bytes(fig: Figure, dpi: int = 110) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def to_html(fig: Figure, alt_text: str | None = None) -> str:
+    """The figure as a self-contained <img> (base64 PNG) carrying its alt text."""
+    alt = alt_text if alt_text is not None else getattr(fig, "alt_text", "")
+    data = base64.b64encode(png_bytes(fig)).decode("ascii")
+    return (f'<figure class="report-figure"><img src="data:image/png;base64,{data}" '
+            f'alt="{html.escape(alt, quote=True)}" style="max-width:100%;height:auto"></figure>')
+
+
+def publish(fig: Figure, alt_text: str, name: str, figures_dir: str | Path | None = None) -> str:
+    """Save the figure as name.png/.svg when figures_dir is set; return it as inline HTML."""
+    if figures_dir:
+        save_figure(fig, figures_dir, name)
+    return to_html(fig, alt_text)

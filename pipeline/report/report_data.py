@@ -6,7 +6,9 @@ so the notebook only displays and plots (no SQL, no arithmetic in the notebook).
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -57,6 +59,11 @@ class ReportData:
         name = f"{self.landlord_name}: " if self.landlord_name else ""
         return f"{name}Complaints performance {self.year_label}"
 
+    @property
+    def period_text(self) -> str:
+        return (f"Reporting year 1 April {self.end_year - 1} to 31 March {self.end_year}. "
+                "Counts are of complaint stages received in the year.")
+
 
 def connect(warehouse_path: str | Path) -> duckdb.DuckDBPyConnection:
     path = Path(warehouse_path)
@@ -77,10 +84,20 @@ def available_years(warehouse_path: str | Path) -> list[int]:
 
 
 def latest_year(warehouse_path: str | Path) -> int:
+    """The latest reporting year that has ended by the latest date in the data (a year with
+    only a few days of complaints in it is not a year to report on)."""
     years = available_years(warehouse_path)
     if not years:
         raise PipelineError(f"the warehouse {warehouse_path} holds no reporting years")
-    return years[-1]
+    con = connect(warehouse_path)
+    try:
+        last = con.execute(
+            "select max(received_date) from intermediate.int_complaint_stages"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    complete = [y for y in years if last is None or date(y, 3, 31) <= last]
+    return complete[-1] if complete else years[-1]
 
 
 def load(warehouse_path: str | Path, end_year: int | None = None,
@@ -320,12 +337,40 @@ def complaint_checks(con, end_year: int) -> pd.DataFrame:
     ).df()[columns]
 
 
-def to_html(frame: pd.DataFrame, columns: dict[str, str] | None = None) -> str:
-    """A plain HTML table without the index; `columns` picks and renames columns."""
-    if columns is not None:
-        frame = frame[list(columns)].rename(columns=columns)
-    return frame.to_html(index=False, na_rep="", classes="report-table", border=0,
-                         float_format=lambda v: f"{v:,.0f}")
+def _cell_text(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return str(value)
+
+
+WRAP = ("description", "message", "status")
+NUMERIC = ("published", "upheld_published", "within_timescale_published")
+
+
+def to_html(frame: pd.DataFrame, columns: dict[str, str] | None = None,
+            numeric: tuple[str, ...] = NUMERIC, wrap: tuple[str, ...] = WRAP) -> str:
+    """A plain HTML table without the index; `columns` picks and renames columns. Numbers
+    (and the `numeric` text columns, e.g. published values) get class "num" to align right;
+    only the `wrap` columns (long text) may wrap, class "wrap"."""
+    names = list(columns) if columns is not None else list(frame.columns)
+    headers = [columns[c] for c in names] if columns is not None else names
+    is_num = [pd.api.types.is_numeric_dtype(frame[c]) or c in numeric for c in names]
+
+    is_wrap = [c in wrap for c in names]
+
+    def cls(i: int) -> str:
+        return ' class="num"' if is_num[i] else ' class="wrap"' if is_wrap[i] else ""
+
+    head = "".join(f"<th{cls(i)}>{html.escape(str(h))}</th>" for i, h in enumerate(headers))
+    rows = []
+    for record in frame[names].itertuples(index=False):
+        cells = "".join(f"<td{cls(i)}>{html.escape(_cell_text(v))}</td>"
+                        for i, v in enumerate(record))
+        rows.append(f"<tr>{cells}</tr>")
+    return (f'<table class="report-table"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
 
 
 CH_COLUMNS = {
@@ -353,7 +398,8 @@ def ch_table_html(data: ReportData) -> str:
 
 
 def headline_html(data: ReportData) -> str:
-    return to_html(data.headline.rename(columns={"measure": "Measure"}))
+    return to_html(data.headline.rename(columns={"measure": "Measure"}),
+                   numeric=tuple(STAGE_LABELS.values()))
 
 
 def categories_html(data: ReportData) -> str:
@@ -377,7 +423,17 @@ def complaint_checks_html(data: ReportData) -> str:
     return to_html(data.complaint_checks, CHECK_COLUMNS)
 
 
+LABELS = {
+    "asb": "Anti-social behaviour",
+    "damp_mould": "Damp and mould",
+    "rent_service_charge": "Rent and service charges",
+    "not_recorded": "Not recorded",
+}
+
+
 def label(code: str) -> str:
-    """'damp_mould' -> 'Damp mould', for axis and table labels."""
+    """'damp_mould' -> 'Damp and mould', 'estate_services' -> 'Estate services'."""
+    if code in LABELS:
+        return LABELS[code]
     text = str(code).replace("_", " ").strip()
     return text[:1].upper() + text[1:]
