@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 
@@ -37,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    logging.basicConfig(format="warning: %(message)s", level=logging.WARNING, stream=sys.stderr)
     try:
         config = RunConfig.create(args.dataset, args.outputs, args.warehouse, args.year,
                                   render=not getattr(args, "no_render", False))

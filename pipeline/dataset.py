@@ -9,6 +9,7 @@ mapping.toml, dated by the first date in its name.
 from __future__ import annotations
 
 import fnmatch
+import logging
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from pipeline.errors import PipelineError
 
+log = logging.getLogger("tsm")
 MAPPING_KEYS = {"source", "encoding", "delimiter", "skip_rows", "date_format", "rename", "values"}
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
 
@@ -69,10 +71,9 @@ def read_mappings(dataset_dir: Path) -> dict[str, FileMapping]:
             raise PipelineError(f"mapping.toml: [{name}] must be a table of settings for {name}.csv")
         unknown = set(table) - MAPPING_KEYS
         if unknown:
-            raise PipelineError(
-                f"mapping.toml: [{name}] has unknown key(s) {sorted(unknown)}; "
-                f"allowed: {sorted(MAPPING_KEYS)}"
-            )
+            # not fatal: a key meant for a newer version must not stop the nightly run
+            log.warning("mapping.toml: [%s] ignores unknown key(s) %s; known keys: %s",
+                        name, sorted(unknown), sorted(MAPPING_KEYS))
         skip = table.get("skip_rows", 0)
         if not isinstance(skip, int) or skip < 0:
             raise PipelineError(f"mapping.toml: [{name}] skip_rows must be a whole number >= 0")

@@ -20,7 +20,8 @@ from pipeline.sqltext import ident, literal, literal_list
 from schemas.fields import Field, InputSpec
 from schemas.staged import staged_model
 
-ISO_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+ISO_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f",
+               "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f"]
 UK_FORMATS = ["%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S"]
 TRUE_WORDS = ("y", "yes", "true", "1")
 FALSE_WORDS = ("n", "no", "false", "0")

@@ -74,12 +74,17 @@ def read_header(path: Path, encoding: str, delimiter: str, skip_rows: int) -> li
     return header
 
 
-def map_header(file_name: str, header: list[str], spec: InputSpec, mapping: FileMapping) -> dict[int, str]:
-    """Position in the file -> canonical column, after mapping.toml's renames."""
+def map_header(
+    file_name: str, header: list[str], spec: InputSpec, mapping: FileMapping
+) -> tuple[dict[int, str], dict[int, str]]:
+    """(position -> canonical column, position -> name of an extra column), after renames.
+    A rename to a name outside the contract keeps that column, under its new name, as an
+    extra column in raw only."""
     found = ", ".join(header)
     by_exact = {h: i for i, h in enumerate(header)}
     by_folded = {h.casefold(): i for i, h in enumerate(header)}
     canonical: dict[int, str] = {}
+    renamed_extras: dict[int, str] = {}
     for old, new in mapping.rename.items():
         pos = by_exact.get(old, by_folded.get(old.strip().casefold()))
         if pos is None:
@@ -87,15 +92,13 @@ def map_header(file_name: str, header: list[str], spec: InputSpec, mapping: File
                 f"{file_name}: mapping.toml renames column {old!r}, which the file lacks; "
                 f"headers found: {found}"
             )
-        if new not in spec.columns:
-            raise PipelineError(
-                f"mapping.toml: [{spec.name}] renames {old!r} to {new!r}, which is not a column "
-                f"of {spec.name}.csv; columns: {', '.join(spec.columns)}"
-            )
-        canonical[pos] = new
+        if new in spec.columns:
+            canonical[pos] = new
+        else:
+            renamed_extras[pos] = new
     wanted = {c.casefold(): c for c in spec.columns}
     for pos, name in enumerate(header):
-        if pos not in canonical and name.casefold() in wanted:
+        if pos not in canonical and pos not in renamed_extras and name.casefold() in wanted:
             canonical[pos] = wanted[name.casefold()]
     seen: dict[str, int] = {}
     for pos, name in sorted(canonical.items()):
@@ -115,7 +118,8 @@ def map_header(file_name: str, header: list[str], spec: InputSpec, mapping: File
                 f"mapping.toml: [{spec.name}.values.{col}] recodes {col!r}, which is not a column "
                 f"of {spec.name}.csv"
             )
-    return canonical
+    extras = {i: renamed_extras.get(i, h) for i, h in enumerate(header) if i not in canonical}
+    return canonical, extras
 
 
 def load_raw(
@@ -132,18 +136,18 @@ def load_raw(
     except ValueError as exc:
         raise PipelineError(f"mapping.toml: [{spec.name}] {exc}") from None
     header = read_header(dfile.path, encoding, mapping.delimiter, mapping.skip_rows)
-    positions = map_header(dfile.path.name, header, spec, mapping)
+    positions, extras = map_header(dfile.path.name, header, spec, mapping)
     ensure_raw_table(con, spec)
     with tempfile.TemporaryDirectory(prefix="tsm-ingest-") as tmp:
         path = dfile.path
         if needs_transcoding(encoding):
             path = utf8_copy(dfile.path, encoding, Path(tmp) / "utf8.csv")
         rows_raw, rows_rejected = _copy_into_raw(con, path, dfile, spec, mapping, header, positions,
-                                                 load_id, sha256)
+                                                 extras, load_id, sha256)
     return RawLoad(load_id, rows_raw, rows_rejected, encoding, header)
 
 
-def _copy_into_raw(con, path, dfile, spec, mapping, header, positions, load_id, sha256):
+def _copy_into_raw(con, path, dfile, spec, mapping, header, positions, extras, load_id, sha256):
     columns = "{" + ", ".join(f"{literal(f'c{i}')}: 'VARCHAR'" for i in range(len(header))) + "}"
     scan = f"_rejects_scan_{load_id}"
     errors = f"_rejects_{load_id}"
@@ -175,9 +179,8 @@ def _copy_into_raw(con, path, dfile, spec, mapping, header, positions, load_id, 
     target = [ident(c) for c in spec.columns]
     by_name = {name: pos for pos, name in positions.items()}
     selected = [f"_csv.c{by_name[c]}" if c in by_name else "NULL" for c in spec.columns]
-    extras = [i for i in range(len(header)) if i not in positions]
     extra = (
-        f"map({literal_list(header[i] for i in extras)}, [{', '.join(f'_csv.c{i}' for i in extras)}])"
+        f"map({literal_list(extras.values())}, [{', '.join(f'_csv.c{i}' for i in extras)}])"
         if extras
         else "map()::MAP(VARCHAR, VARCHAR)"
     )

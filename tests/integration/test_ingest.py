@@ -172,3 +172,18 @@ def test_refresh_twice_loads_nothing_new_and_changes_nothing(tmp_path):
     assert con.execute("select count(*) from raw.complaints").fetchone()[0] == 2
     assert con.execute("select count(*) from quarantine.rows").fetchone()[0] == 1
     con.close()
+
+
+def test_rename_outside_the_contract_keeps_an_extra_column_and_unknown_keys_only_warn(build, caplog):
+    mapping = ('[complaints]\nrename = { "Ref" = "complaint_ref", "Resident" = "resident_name" }\n'
+               'pii_columns = ["Resident"]\n')
+    with caplog.at_level("WARNING", logger="tsm"):
+        con = build({"complaints.csv": "Ref,stage,received_date,Resident\n"
+                     "A,1,2023-05-01 09:30:00.000,Ann Example\n", "mapping.toml": mapping})
+    assert "pii_columns" in caplog.text
+    assert con.execute("select complaint_ref, received_date from staging.complaints").fetchall() == [
+        ("A", date(2023, 5, 1))]
+    extra = con.execute("select extra_columns from raw.complaints").fetchone()[0]
+    assert extra == {"resident_name": "Ann Example"}
+    staged_columns = [r[0] for r in con.execute("describe staging.complaints").fetchall()]
+    assert "resident_name" not in staged_columns
