@@ -22,7 +22,7 @@ LAYER_ORDER = ("intermediate", "marts", "report")
 # An intermediate that reads another intermediate is listed after it here.
 FIRST_IN_LAYER = {
     "intermediate": ("int_reporting_years", "int_homes_owned_at_year_end", "int_complaint_stages",
-                     "int_tsm_tenure_groups"),
+                     "int_tsm_tenure_groups", "int_complaints_made_in_year"),
     "marts": ("tsm_ch01_complaints_relative_to_size",
               "tsm_ch02_complaints_responded_within_code_timescales"),
     "report": ("report_tsm_publication_table", "report_data_quality"),
