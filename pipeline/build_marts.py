@@ -14,6 +14,7 @@ import duckdb
 from pipeline.errors import ContractError
 from pipeline.landlord import Landlord
 from pipeline.periods import ReportingPeriod
+from pipeline.repair_priorities import check_every_priority_is_mapped, load_priorities
 from pipeline.warehouse import SQL_DIR, run_sql_file
 from pipeline.working_days import build_calendar
 
@@ -21,8 +22,9 @@ REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 LAYER_ORDER = ("intermediate", "marts", "report")
 # An intermediate that reads another intermediate is listed after it here.
 FIRST_IN_LAYER = {
-    "intermediate": ("int_reporting_years", "int_homes_owned_at_year_end", "int_complaint_stages",
-                     "int_tsm_tenure_groups", "int_complaints_made_in_year"),
+    "intermediate": ("int_input_files", "int_reporting_years", "int_homes_owned_at_year_end",
+                     "int_repairs_with_targets",
+                     "int_complaint_stages", "int_tsm_tenure_groups", "int_complaints_made_in_year"),
     "marts": ("tsm_ch01_complaints_relative_to_size",
               "tsm_ch02_complaints_responded_within_code_timescales"),
     "report": ("report_tsm_publication_table", "report_data_quality"),
@@ -31,6 +33,8 @@ FIRST_IN_LAYER = {
 
 def load_reference_tables(con: duckdb.DuckDBPyConnection, landlord: Landlord) -> None:
     build_calendar(con, landlord.closure_days)
+    load_priorities(con, landlord)
+    check_every_priority_is_mapped(con)
     con.execute(
         f"""create or replace table params.code_versions as
         select * from read_csv('{REFERENCE_DIR / 'complaint_handling_code_versions.csv'}',

@@ -1,9 +1,16 @@
 """The input contract: one InputSpec per file. Adding a file = one module + one entry here."""
 
+from schemas.inputs.asb_cases import ASB_CASES
 from schemas.inputs.complaints import COMPLAINTS
+from schemas.inputs.decent_homes import DECENT_HOMES
 from schemas.inputs.homes import HOMES
 from schemas.inputs.ombudsman_cases import OMBUDSMAN_CASES
+from schemas.inputs.repairs import REPAIRS
+from schemas.inputs.safety_checks import SAFETY_CHECKS
 
-INPUT_SPECS = {spec.name: spec for spec in (HOMES, COMPLAINTS, OMBUDSMAN_CASES)}
+INPUT_SPECS = {
+    spec.name: spec
+    for spec in (HOMES, COMPLAINTS, OMBUDSMAN_CASES, REPAIRS, DECENT_HOMES, SAFETY_CHECKS, ASB_CASES)
+}
 
-__all__ = ["COMPLAINTS", "HOMES", "INPUT_SPECS", "OMBUDSMAN_CASES"]
+__all__ = ["INPUT_SPECS"]

@@ -1,16 +1,19 @@
--- Reporting years the marts are built for: every year (1 April - 31 March) in which a
--- complaint stage was received or an Ombudsman determination made, plus the year asked
--- for on the command line. Grain: one row per reporting year.
-with years_in_data as (
+-- Reporting years the marts are built for: every year (1 April - 31 March) in which the
+-- data records an event (a complaint received, a determination, a repair completed, an
+-- ASB case opened) or a year-end position (31 March), plus the year asked for on the
+-- command line. Grain: one row per reporting year.
+with dates_in_data as (
     select received_date as d from staging.complaints
-    union all
-    select determination_date from staging.ombudsman_cases
+    union all select determination_date from staging.ombudsman_cases
+    union all select completed_at::DATE from staging.repairs
+    union all select opened_date from staging.asb_cases
+    union all select as_at from staging.safety_checks
+    union all select as_at from staging.decent_homes
 ),
 
 end_years as (
-    select distinct
-        case when month(d) >= 4 then year(d) + 1 else year(d) end as end_year
-    from years_in_data
+    select distinct case when month(d) >= 4 then year(d) + 1 else year(d) end as end_year
+    from dates_in_data
     where d is not null
     union
     select end_year from params.requested_years

@@ -12,8 +12,11 @@ tenure_groups as (
 
 computed as (
     select * from marts.tsm_ch01_complaints_relative_to_size
-    union all by name
-    select * from marts.tsm_ch02_complaints_responded_within_code_timescales
+    union all by name select * from marts.tsm_ch02_complaints_responded_within_code_timescales
+    union all by name select * from marts.tsm_rp01_homes_not_meeting_decent_homes
+    union all by name select * from marts.tsm_rp02_repairs_completed_within_target
+    union all by name select * from marts.tsm_bs01_bs05_building_safety_checks
+    union all by name select * from marts.tsm_nm01_asb_cases_relative_to_size
 ),
 
 expected_rows as (
@@ -32,9 +35,10 @@ final as (
         coalesce(expected_rows.measure_part, '') as measure_part,
         expected_rows.tenure,
         expected_rows.description,
-        computed.numerator,
-        computed.denominator,
-        computed.value,
+        -- a measure that is not available shows no figures at all, never a zero
+        case when computed.status = 'ok' then computed.numerator end as numerator,
+        case when computed.status = 'ok' then computed.denominator end as denominator,
+        case when computed.status = 'ok' then computed.value end as value,
         expected_rows.unit,
         coalesce(computed.status, 'not_available') as status,
         case when computed.status is null

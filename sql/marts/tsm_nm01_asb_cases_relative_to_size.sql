@@ -1,0 +1,63 @@
+-- NM01: anti-social behaviour cases opened per 1,000 homes, and those involving hate
+-- incidents (tsm.md). Numerator: cases opened in the reporting year, whoever reported
+-- them, left out only when they relate to out-of-scope homes (tenure other than
+-- LCRA/LCHO; blank counts as LCRA). Denominator: LCRA + LCHO homes owned at year end.
+-- Grain: one row per year x part (asb / hate), ALL.
+with tenure_groups as (
+    select * from intermediate.int_tsm_tenure_groups where tenure = 'ALL'
+),
+
+cases as (
+    select *, coalesce(tenure, 'LCRA') as tenure_resolved from staging.asb_cases
+),
+
+years as (
+    select * from intermediate.int_reporting_years
+),
+
+has_asb_file as (
+    select count(*) > 0 as present from intermediate.int_input_files where source = 'asb_cases'
+),
+
+parts as (
+    select * from (values ('asb'), ('hate')) as p(measure_part)
+),
+
+opened_in_year as (
+    select
+        years.end_year,
+        parts.measure_part,
+        count(cases.case_ref) as cases_opened,
+    from years
+    cross join parts
+    left join cases
+        on cases.opened_date between years.start_date and years.end_date
+        and cases.tenure_resolved in ('LCRA', 'LCHO')
+        and (parts.measure_part = 'asb' or coalesce(cases.hate_incident, false))
+    group by all
+),
+
+final as (
+    select
+        tenure_groups.end_year,
+        tenure_groups.year_label,
+        'NM01' as measure_code,
+        opened_in_year.measure_part,
+        'ALL' as tenure,
+        opened_in_year.cases_opened::DOUBLE as numerator,
+        tenure_groups.homes_at_year_end::DOUBLE as denominator,
+        case when tenure_groups.homes_at_year_end > 0
+            then opened_in_year.cases_opened * 1000.0 / tenure_groups.homes_at_year_end end as value,
+        'per_1000_homes' as unit,
+        case when has_asb_file.present and tenure_groups.homes_at_year_end > 0
+            then 'ok' else 'not_available' end as status,
+        case
+            when not has_asb_file.present then 'no asb_cases.csv in the dataset'
+            when tenure_groups.homes_at_year_end = 0 then 'no LCRA or LCHO homes owned at year end'
+        end as status_reason,
+    from tenure_groups
+    join opened_in_year using (end_year)
+    cross join has_asb_file
+)
+
+select * from final
