@@ -91,6 +91,53 @@ complaint_checks as (
     group by all
 ),
 
+repair_checks as (
+    select
+        years.end_year, 'repairs' as category, 'repairs' as source, '' as source_file, k.item,
+        count(r.job_ref) filter (where case k.item
+            when 'completed_before_reported' then r.is_completed_before_reported
+            when 'completed_without_completion_date' then r.is_completed_without_date
+            when 'not_responsive_left_out' then r.repair_type <> 'responsive'
+            when 'cancelled_left_out' then r.status = 'cancelled'
+            when 'other_tenure_left_out' then r.is_rp02_job and r.tenure <> 'LCRA'
+        end)::BIGINT as count,
+        case k.item
+            when 'completed_before_reported' then 'repairs completed before they were reported: check the dates'
+            when 'completed_without_completion_date' then 'status completed but no completed_at: left out of RP02'
+            when 'not_responsive_left_out' then 'planned, void and other jobs are not responsive repairs'
+            when 'cancelled_left_out' then 'cancelled jobs are left out of RP02'
+            when 'other_tenure_left_out' then 'jobs in LCHO or out-of-scope homes are left out of RP02 (LCRA only)'
+        end as message
+    from years
+    cross join (values ('completed_before_reported'), ('completed_without_completion_date'),
+        ('not_responsive_left_out'), ('cancelled_left_out'), ('other_tenure_left_out')) as k(item)
+    left join intermediate.int_repairs_with_targets r
+        on coalesce(r.completed_end_year,
+            case when month(r.reported_at) >= 4 then year(r.reported_at) + 1
+                else year(r.reported_at) end) = years.end_year
+    where exists (select 1 from intermediate.int_input_files where source = 'repairs')
+    group by all
+),
+
+safety_checks_checks as (
+    select
+        years.end_year, 'safety_checks' as category, 'safety_checks' as source, '' as source_file,
+        k.item,
+        count(c.asset_ref) filter (where case k.item
+            when 'required_check_without_compliance' then c.required and c.compliant is null
+            when 'position_not_dated_31_march' then c.as_at <> years.end_date
+        end)::BIGINT as count,
+        case k.item
+            when 'required_check_without_compliance' then 'required check with compliance blank: counted as not compliant'
+            when 'position_not_dated_31_march' then 'check rows dated in the year but not 31 March: not the year-end position, not counted'
+        end as message
+    from years
+    cross join (values ('required_check_without_compliance'), ('position_not_dated_31_march')) as k(item)
+    left join staging.safety_checks c on c.as_at between years.start_date and years.end_date
+    where exists (select 1 from intermediate.int_input_files where source = 'safety_checks')
+    group by all
+),
+
 -- plausibility warnings (tsm.md): values far outside what the sector reports
 plausibility as (
     select end_year, 'plausibility' as category, measure_code as source, '' as source_file,
@@ -102,6 +149,12 @@ plausibility as (
             when measure_code = 'CH01' and measure_part = 'stage_1' and value < 1
                 then 'under 1 stage 1 complaint per 1,000 homes'
             when measure_code = 'CH02' and value < 30 then 'under 30% responded within timescale'
+            when measure_code = 'RP02' and value < 30 then 'under 30% of repairs completed within target'
+            when measure_code like 'BS0%' and value < 80 then 'under 80% of homes with every required check done'
+            when measure_code = 'NM01' and measure_part = 'asb' and value > 150
+                then 'over 150 ASB cases per 1,000 homes'
+            when measure_code like 'TP%' and (value < 20 or value > 98)
+                then 'perception measure under 20% or over 98%'
         end as message
     from publication
 ),
@@ -135,6 +188,8 @@ denominator_moved as (
 select * from load_counts
 union all select * from quarantine_by_rule
 union all select * from complaint_checks
+union all select * from repair_checks
+union all select * from safety_checks_checks
 union all select * from plausibility where message is not null
 union all select * from stage_2_above_stage_1
 union all select * from denominator_moved
