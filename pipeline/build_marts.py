@@ -15,6 +15,7 @@ from pipeline.errors import ContractError
 from pipeline.landlord import Landlord
 from pipeline.periods import ReportingPeriod
 from pipeline.repair_priorities import check_every_priority_is_mapped, load_priorities
+from pipeline.survey.weights import compute_weights
 from pipeline.warehouse import SQL_DIR, run_sql_file
 from pipeline.working_days import build_calendar
 
@@ -23,7 +24,7 @@ LAYER_ORDER = ("intermediate", "marts", "report")
 # An intermediate that reads another intermediate is listed after it here.
 FIRST_IN_LAYER = {
     "intermediate": ("int_input_files", "int_reporting_years", "int_homes_owned_at_year_end",
-                     "int_repairs_with_targets",
+                     "int_repairs_with_targets", "int_survey_answers",
                      "int_complaint_stages", "int_tsm_tenure_groups", "int_complaints_made_in_year"),
     "marts": ("tsm_ch01_complaints_relative_to_size",
               "tsm_ch02_complaints_responded_within_code_timescales"),
@@ -39,6 +40,11 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection, landlord: Landlord) ->
         f"""create or replace table params.code_versions as
         select * from read_csv('{REFERENCE_DIR / 'complaint_handling_code_versions.csv'}',
             header = true, auto_detect = true)"""
+    )
+    con.execute(
+        f"""create or replace table params.perception_questions as
+        select * from read_csv('{REFERENCE_DIR / 'perception_questions.csv'}', header = true,
+            all_varchar = true)"""
     )
     con.execute(
         f"""create or replace table params.measures as
@@ -61,9 +67,11 @@ def sql_files(layer: str) -> list[Path]:
     return ordered + [f for f in files if f not in ordered]
 
 
-def build_marts(con: duckdb.DuckDBPyConnection, landlord: Landlord, period: ReportingPeriod | None) -> None:
+def build_marts(con: duckdb.DuckDBPyConnection, landlord: Landlord, period: ReportingPeriod | None,
+                surveys: dict | None = None) -> None:
     load_reference_tables(con, landlord)
     set_requested_period(con, period)
+    compute_weights(con, surveys or {})
     for layer in LAYER_ORDER:
         for path in sql_files(layer):
             run_sql_file(con, path)

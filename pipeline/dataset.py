@@ -97,8 +97,14 @@ def read_mappings(dataset_dir: Path) -> dict[str, FileMapping]:
     return mappings
 
 
+# inputs that may also arrive as an SPSS file (read with its value labels)
+SAV_SOURCES = {"survey_responses"}
+
+
 def _canonical_pattern(source: str) -> re.Pattern:
-    return re.compile(rf"^{re.escape(source)}(?:_(\d{{4}}-\d{{2}}-\d{{2}}|\d{{8}}))?\.csv$", re.IGNORECASE)
+    suffix = r"\.(?:csv|sav)" if source in SAV_SOURCES else r"\.csv"
+    return re.compile(
+        rf"^{re.escape(source)}(?:_(\d{{4}}-\d{{2}}-\d{{2}}|\d{{8}}))?{suffix}$", re.IGNORECASE)
 
 
 def find_files(dataset_dir: Path, sources: list[str], mappings: dict[str, FileMapping]) -> list[DatasetFile]:

@@ -11,6 +11,7 @@ from pipeline.build_marts import build_marts, run_audits
 from pipeline.ingest.load_dataset import LoadSummary, load_dataset
 from pipeline.landlord import read_landlord
 from pipeline.settings import RunConfig
+from pipeline.survey.config import read_survey_config
 from pipeline.warehouse import connect
 
 
@@ -31,7 +32,7 @@ def refresh(config: RunConfig) -> RefreshResult:
                     [run_id, datetime.now()])
         summary = load_dataset(con, config.dataset_dir, run_id)
         assert_every_row_accounted_for(con)
-        build_marts(con, landlord, config.period)
+        build_marts(con, landlord, config.period, read_survey_config(config.dataset_dir))
         run_audits(con)
         con.execute(
             "update audit.runs set finished_at = ?, files_loaded = ?, status = 'ok' where run_id = ?",

@@ -66,7 +66,9 @@ def _code_text(value: object) -> str:
 
 
 def _normalised_code(v: str) -> str:
-    return f"lower(regexp_replace({v}, '[\\s-]+', '_', 'g'))"
+    """'Very Satisfied' -> very_satisfied, "Don't know" -> dont_know."""
+    no_apostrophes = f"regexp_replace({v}, '[''\u2019]', '', 'g')"
+    return f"lower(regexp_replace({no_apostrophes}, '[\\s-]+', '_', 'g'))"
 
 
 def parse_expression(f: Field, v: str, formats: list[str]) -> tuple[str, str | None]:
@@ -123,11 +125,12 @@ def _message(f: Field, rule: str) -> str:
 
 def ensure_staging_table(con: duckdb.DuckDBPyConnection, spec: InputSpec) -> None:
     cols = ",\n    ".join(f"{ident(f.name)} {f.staged_type}" for f in spec.fields)
+    extra = ",\n    extra_columns MAP(VARCHAR, VARCHAR)" if spec.keep_extra_columns else ""
     con.execute(
         f"""create table if not exists staging.{ident(spec.name + '_rows')} (
     load_id INTEGER NOT NULL, source_file VARCHAR NOT NULL, source_sha256 VARCHAR NOT NULL,
     export_date DATE, source_row BIGINT NOT NULL,
-    {cols})"""
+    {cols}{extra})"""
     )
 
 
@@ -146,6 +149,7 @@ def stage_load(con: duckdb.DuckDBPyConnection, spec: InputSpec, mapping: FileMap
     con.execute(
         f"""create or replace temp table _parsed as
         select load_id, source_file, source_sha256, export_date, source_row, {', '.join(selects)}
+               {', extra_columns' if spec.keep_extra_columns else ''}
         from raw.{ident(spec.name)} where load_id = {int(load_id)}"""
     )
     for f in error_cols:
@@ -177,6 +181,8 @@ def stage_load(con: duckdb.DuckDBPyConnection, spec: InputSpec, mapping: FileMap
         from _valid where _nth > 1"""
     )
     columns = ", ".join(ident(f.name) for f in spec.fields)
+    if spec.keep_extra_columns:
+        columns += ", extra_columns"
     con.execute(
         f"""insert into staging.{ident(spec.name + '_rows')}
         select load_id, source_file, source_sha256, export_date, source_row, {columns}

@@ -52,6 +52,8 @@ class InputSpec:
     fields: tuple[Field, ...]
     description: str = ""
     required_file: bool = False
+    # carry the file's other columns into staging as a MAP (survey characteristics)
+    keep_extra_columns: bool = False
     extra: dict = field(default_factory=dict)
 
     @property

@@ -17,6 +17,8 @@ computed as (
     union all by name select * from marts.tsm_rp02_repairs_completed_within_target
     union all by name select * from marts.tsm_bs01_bs05_building_safety_checks
     union all by name select * from marts.tsm_nm01_asb_cases_relative_to_size
+    union all by name select * exclude (satisfied_respondents, valid_respondents)
+        from marts.tsm_tp01_tp12_perception_measures
 ),
 
 expected_rows as (

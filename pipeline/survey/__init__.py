@@ -1,0 +1,1 @@
+"""The tenant perception survey: weights, accuracy, representativeness."""
