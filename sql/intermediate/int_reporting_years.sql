@@ -9,6 +9,7 @@ with dates_in_data as (
     union all select opened_date from staging.asb_cases
     union all select as_at from staging.safety_checks
     union all select as_at from staging.decent_homes
+    union all select response_date from staging.survey_responses
 ),
 
 end_years as (
