@@ -17,11 +17,12 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import itertools
 import math
 import random
 import textwrap
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
@@ -1069,6 +1070,680 @@ def hos_rows(determinations: list[Determination]) -> list[dict[str, str]]:
     ]
 
 
+# --------------------------------------------------------------------------- repairs
+# Each of the four files below draws from its own seeded generator, so adding them left
+# homes.csv and the complaints exports exactly as they were.
+
+REPAIRS_FILE = "repairs.csv"
+REPAIR_COLUMNS = (
+    "job_ref",
+    "home_ref",
+    "priority",
+    "repair_type",
+    "reported_at",
+    "target_at",
+    "completed_at",
+    "status",
+    "tenure",
+)
+# The landlord's priorities, as landlord.toml declares them: (class, unit, value).
+PRIORITIES = {
+    "P1": ("emergency", "hours", 24),
+    "P2": ("non_emergency", "working_days", 5),
+    "P3": ("non_emergency", "calendar_days", 28),
+}
+REPAIRS_FROM = date(2022, 3, 1)  # the export also holds March 2022 jobs still open on 1 April
+REPAIRS_TO = date(2025, 3, 31)  # last day jobs are reported
+REPAIRS_AS_OF = datetime(2025, 4, 10, 23, 59)  # the export shows jobs as they stood then
+# Responsive repairs per home per year by tenure (shared owners and leaseholders repair
+# their own homes; the traps add a couple of leasehold jobs).
+REPAIR_RATE = {"LCRA": 2.75, "LCHO": 0.25, "market_rent": 2.0}
+REPAIR_TYPES = ("", "responsive", "planned", "void", "other")
+REPAIR_TYPE_WEIGHTS = (58, 33, 5, 3, 1)
+REPAIR_MONTH_WEIGHT = (0.9, 0.9, 0.85, 0.85, 0.9, 0.95, 1.05, 1.15, 1.2, 1.3, 1.1, 1.0)
+REPAIR_WEEKDAY_WEIGHT = (1.3, 1.2, 1.1, 1.05, 0.95, 0.3, 0.25)
+EMERGENCY_HOUR_WEIGHT = (2, 1, 1, 1, 1, 1, 2, 4, 6, 6, 6, 5, 5, 5, 5, 6, 7, 8, 8, 7, 6, 5, 4, 3)
+# Share completed within target, by the year a job is reported: (emergency, non-emergency).
+WITHIN_TARGET = {2021: (0.95, 0.91), 2022: (0.95, 0.91), 2023: (0.96, 0.92), 2024: (0.97, 0.93)}
+
+
+class RepairTrap(NamedTuple):
+    """A hand-made repair job; job_ref is R + reported date (YYMMDD) + 9nn."""
+
+    job_ref: str
+    priority: str
+    reported_at: str
+    completed_at: str
+    within: bool  # what RP02 must find (checked by the generator against the rules)
+    why: str
+    target_at: str = ""
+    home: str = "LCRA"  # tenure of the home the job is raised on
+    tenure: str = ""  # the job's own tenure column
+
+
+REPAIR_TRAPS: tuple[RepairTrap, ...] = (
+    RepairTrap(
+        "R240328901",
+        "P2",
+        "2024-03-28 10:15",
+        "2024-04-08 15:40",
+        True,
+        "P2 reported Thu 28 March 2024, completed Mon 8 April: day 5 counting Tue 2, Wed 3, "
+        "Thu 4, Fri 5, Mon 8 April (Good Friday and Easter Monday are not working days), so "
+        "within; counted in 2024/25, the year it was completed",
+    ),
+    RepairTrap(
+        "R240328902",
+        "P2",
+        "2024-03-28 11:40",
+        "2024-04-09 09:30",
+        False,
+        "P2 reported Thu 28 March 2024, completed Tue 9 April: day 6, late (2024/25)",
+    ),
+    RepairTrap(
+        "R231222901",
+        "P2",
+        "2023-12-22 11:00",
+        "2024-01-04 16:30",
+        True,
+        "P2 reported Fri 22 December 2023, completed Thu 4 January 2024: Christmas Day, Boxing "
+        "Day, the closure day 27 December and New Year's Day are not working days, so Thu 4 "
+        "January is day 5, within",
+    ),
+    RepairTrap(
+        "R231222902",
+        "P2",
+        "2023-12-22 14:20",
+        "2024-01-05 10:00",
+        False,
+        "P2 reported Fri 22 December 2023, completed Fri 5 January 2024: day 6, late",
+    ),
+    RepairTrap(
+        "R231110901",
+        "P1",
+        "2023-11-10 22:30",
+        "2023-11-11 21:00",
+        True,
+        "P1 reported 22:30, completed 21:00 the next day: 22h30m, within 24 hours",
+    ),
+    RepairTrap(
+        "R231110902",
+        "P1",
+        "2023-11-10 22:30",
+        "2023-11-11 23:00",
+        False,
+        "P1 reported 22:30, completed 23:00 the next day: 24h30m, late although completed on "
+        "the next calendar day",
+    ),
+    RepairTrap(
+        "R240704901",
+        "P1",
+        "2024-07-04 14:00",
+        "2024-07-05 14:00",
+        True,
+        "P1 completed exactly 24 hours after it was reported: within",
+    ),
+    RepairTrap(
+        "R241225901",
+        "P1",
+        "2024-12-25 03:10",
+        "2024-12-25 19:00",
+        True,
+        "P1 reported and completed on Christmas Day: hour targets ignore bank holidays",
+    ),
+    RepairTrap(
+        "R240504901",
+        "P2",
+        "2024-05-04 10:30",
+        "2024-05-14 16:00",
+        True,
+        "P2 reported on Sat 4 May 2024 (web form) before the early May bank holiday: counts "
+        "from Tue 7 May, so day 5 is Tue 14 May, within",
+    ),
+    RepairTrap(
+        "R240131901",
+        "P3",
+        "2024-01-31 09:00",
+        "2024-02-28 15:00",
+        True,
+        "P3 (28 calendar days) completed on day 28, within",
+    ),
+    RepairTrap(
+        "R240131902",
+        "P3",
+        "2024-01-31 09:30",
+        "2024-02-29 10:00",
+        False,
+        "P3 completed on 29 February 2024, day 29: late",
+    ),
+    RepairTrap(
+        "R220325901",
+        "P3",
+        "2022-03-25 09:20",
+        "2022-04-19 11:00",
+        True,
+        "reported in March 2022, before the data's first year, completed in April 2022: "
+        "counted in 2022/23",
+    ),
+    RepairTrap(
+        "R230320901",
+        "P3",
+        "2023-03-20 13:05",
+        "2023-04-12 10:30",
+        True,
+        "reported in 2022/23, completed in 2023/24: counted in 2023/24 only",
+    ),
+    RepairTrap(
+        "R250327901",
+        "P2",
+        "2025-03-27 09:00",
+        "2025-04-03 12:00",
+        True,
+        "P2 reported Thu 27 March 2025, completed Thu 3 April 2025 (day 5): counted in 2025/26, "
+        "not in 2024/25",
+    ),
+    RepairTrap(
+        "R230605901",
+        "P2",
+        "2023-06-05 09:00",
+        "2023-06-19 11:00",
+        True,
+        "P2 with target_at 20 June 17:00 (appointment agreed with the tenant): the explicit "
+        "target overrides 5 working days (12 June), so within",
+        target_at="2023-06-20 17:00",
+    ),
+    RepairTrap(
+        "R230904901",
+        "P2",
+        "2023-09-04 08:45",
+        "2023-09-08 10:00",
+        False,
+        "P2 with target_at 6 September 17:00 (gas leak follow-up): late against its own "
+        "target although within 5 working days",
+        target_at="2023-09-06 17:00",
+    ),
+    RepairTrap(
+        "R240612901",
+        "P3",
+        "2024-06-12 09:00",
+        "2024-06-10 15:00",
+        True,
+        "completed two days before it was reported: a data error the pipeline warns about",
+    ),
+    RepairTrap(
+        "R230815901",
+        "P2",
+        "2023-08-15 10:00",
+        "2023-08-17 14:00",
+        True,
+        "a leasehold flat's job, tenure column blank: out of scope through homes.csv",
+        home="leasehold",
+    ),
+    RepairTrap(
+        "R241021901",
+        "P1",
+        "2024-10-21 19:45",
+        "2024-10-22 02:15",
+        True,
+        "a leasehold flat's emergency, tenure column `leasehold`: out of scope",
+        home="leasehold",
+        tenure="leasehold",
+    ),
+)
+
+
+@dataclass
+class Job:
+    home_ref: str
+    priority: str
+    reported: datetime
+    repair_type: str = ""
+    target_at: datetime | None = None
+    completed: datetime | None = None
+    status: str = "completed"
+    tenure: str = ""
+    ref: str = ""
+
+
+def _minutes(dt: datetime) -> str:
+    return dt.strftime("%Y-%m-%d %H:%M")
+
+
+def repair_within(
+    priority: str, reported: datetime, target_at: datetime | None, completed: datetime
+) -> bool:
+    """RP02's rule (tsm.md): the job's target_at if set, else its priority's target."""
+    if target_at is not None:
+        return completed <= target_at
+    _, unit, value = PRIORITIES[priority]
+    if unit == "hours":
+        return completed <= reported + timedelta(hours=value)
+    if unit == "calendar_days":
+        return completed.date() <= reported.date() + timedelta(days=value)
+    return completed.date() <= CALENDAR.add(reported.date(), value)
+
+
+def _working_day_between(rng: random.Random, lo: date, hi: date) -> date:
+    days = [lo + timedelta(days=i) for i in range((hi - lo).days + 1)]
+    working = [d for d in days if CALENDAR.is_working(d)]
+    return rng.choice(working or days)
+
+
+def _daytime(rng: random.Random, d: date, first_hour: int = 8, last_hour: int = 16) -> datetime:
+    minute = rng.randrange(first_hour * 60, (last_hour + 1) * 60)
+    return datetime(d.year, d.month, d.day) + timedelta(minutes=minute)
+
+
+def _random_job(rng: random.Random, home: Home, day: date) -> Job:
+    working = CALENDAR.is_working(day)
+    priority = rng.choices(("P1", "P2", "P3"), (9, 40, 51) if working else (40, 30, 30))[0]
+    repair_type = rng.choices(REPAIR_TYPES, REPAIR_TYPE_WEIGHTS)[0]
+    if repair_type in ("planned", "void"):
+        priority = "P3"
+    if priority == "P1":
+        hour = rng.choices(range(24), EMERGENCY_HOUR_WEIGHT)[0]
+        reported = datetime(day.year, day.month, day.day, hour, rng.randrange(60))
+    else:
+        reported = _daytime(rng, day, 8, 18) if working else _daytime(rng, day, 9, 21)
+    job = Job(home.ref, priority, reported, repair_type)
+    job.tenure = home.tenure if rng.random() < 0.03 else ""
+
+    emergency_rate, routine_rate = WITHIN_TARGET[day.year if day.month >= 4 else day.year - 1]
+    within = rng.random() < (emergency_rate if priority == "P1" else routine_rate)
+    d = reported.date()
+    if priority == "P1":
+        minutes = int(rng.triangular(20, 1440, 180)) if within else rng.randint(1441, 4 * 1440)
+        job.completed = reported + timedelta(minutes=minutes)
+    elif priority == "P2":
+        deadline = CALENDAR.add(d, 5)
+        if rng.random() < 0.06:  # the system set its own target (an agreed appointment)
+            target = CALENDAR.add(d, 5 + rng.choice((-2, -1, 2, 3, 5, 8)))
+            job.target_at = datetime(target.year, target.month, target.day, 17, 0)
+            deadline = target
+        if within:
+            done = _working_day_between(rng, d + timedelta(days=1), deadline)
+        else:
+            done = CALENDAR.add(deadline, rng.choices(range(1, 11), range(10, 0, -1))[0])
+        job.completed = _daytime(rng, done)
+    else:
+        if within:
+            done = _working_day_between(rng, d + timedelta(days=2), d + timedelta(days=28))
+            if done > d + timedelta(days=28):
+                done = d + timedelta(days=28)
+        else:
+            late = rng.choices(range(29, 90), range(61, 0, -1))[0]
+            done = _working_day_between(rng, d + timedelta(days=late), d + timedelta(days=late + 4))
+        job.completed = _daytime(rng, done)
+
+    r = rng.random()
+    if r < 0.03:
+        job.status, job.completed = "cancelled", None
+    elif r < 0.033:  # stuck: never closed on the system
+        job.status, job.completed = "open", None
+    elif job.completed is not None and job.completed > REPAIRS_AS_OF:
+        job.status, job.completed = "open", None
+    elif r < 0.043:
+        job.status = ""  # blank: completed, because completed_at is set
+    return job
+
+
+def make_repairs(homes: list[Home]) -> list[Job]:
+    rng = random.Random(f"{SEED}:repairs")
+    days = [REPAIRS_FROM + timedelta(days=i) for i in range((REPAIRS_TO - REPAIRS_FROM).days + 1)]
+    day_weights = [
+        REPAIR_MONTH_WEIGHT[d.month - 1]
+        * (
+            REPAIR_WEEKDAY_WEIGHT[d.weekday()]
+            if CALENDAR.is_working(d) or d.weekday() >= 5
+            else 0.3
+        )
+        for d in days
+    ]
+    pool = [h for h in homes if h.tenure in REPAIR_RATE]
+    home_weights = [REPAIR_RATE[h.tenure] * rng.lognormvariate(0, 0.6) for h in pool]
+    mid = date(2023, 9, 30)
+    per_year = sum(REPAIR_RATE[h.tenure] for h in pool if h.owned_on(mid))
+    total = round(per_year * len(days) / 365.25 / (1 - 0.09))  # 9%: planned, void, other
+    cum_homes = list(itertools.accumulate(home_weights))
+    picked_days = rng.choices(days, day_weights, k=total)
+    picked_days.sort()
+    jobs = []
+    for day in picked_days:
+        home = rng.choices(pool, cum_weights=cum_homes)[0]
+        while not home.owned_on(day):
+            home = rng.choices(pool, cum_weights=cum_homes)[0]
+        job = _random_job(rng, home, day)
+        if job.reported.date() < YEAR_STARTS[0] and (
+            job.completed is None
+            and job.status != "open"
+            or job.completed is not None
+            and job.completed.date() < YEAR_STARTS[0]
+        ):
+            continue  # finished before April 2022: not in the export
+        jobs.append(job)
+
+    # Random job refs: R + reported date + a three-digit count in the day; traps use 9nn.
+    jobs.sort(key=lambda j: j.reported)
+    counts: dict[date, int] = {}
+    for job in jobs:
+        d = job.reported.date()
+        counts[d] = counts.get(d, 0) + 1
+        if counts[d] >= 900:
+            raise AssertionError(f"more than 899 jobs reported on {d}")
+        job.ref = f"R{d:%y%m%d}{counts[d]:03d}"
+
+    steady = [h for h in homes if h.acquired is None and h.disposed is None]
+    for trap in REPAIR_TRAPS:
+        home = rng.choice([h for h in steady if h.tenure == trap.home])
+        job = Job(
+            home.ref,
+            trap.priority,
+            datetime.fromisoformat(trap.reported_at),
+            target_at=datetime.fromisoformat(trap.target_at) if trap.target_at else None,
+            completed=datetime.fromisoformat(trap.completed_at),
+            tenure=trap.tenure,
+            ref=trap.job_ref,
+        )
+        if trap.job_ref[1:7] != f"{job.reported:%y%m%d}" or trap.job_ref[7] != "9":
+            raise AssertionError(f"trap job_ref does not match its date: {trap}")
+        if repair_within(job.priority, job.reported, job.target_at, job.completed) != trap.within:
+            raise AssertionError(f"trap is not what it says: {trap}")
+        jobs.append(job)
+    jobs.sort(key=lambda j: (j.reported, j.ref))
+    return jobs
+
+
+def repairs_rows(jobs: list[Job]) -> list[dict[str, str]]:
+    return [
+        {
+            "job_ref": j.ref,
+            "home_ref": j.home_ref,
+            "priority": j.priority,
+            "repair_type": j.repair_type,
+            "reported_at": _minutes(j.reported),
+            "target_at": _minutes(j.target_at) if j.target_at else "",
+            "completed_at": _minutes(j.completed) if j.completed else "",
+            "status": j.status,
+            "tenure": j.tenure,
+        }
+        for j in jobs
+    ]
+
+
+# --------------------------------------------------------------------------- decent homes
+
+DECENT_HOMES_FILE = "decent_homes.csv"
+DECENT_HOMES_COLUMNS = ("as_at", "home_ref", "meets_standard", "failure_reason")
+YEAR_ENDS = tuple(date(s.year + 1, 3, 31) for s in YEAR_STARTS)
+FAILURE_REASONS = ("disrepair", "thermal_comfort", "modern_facilities", "hhsrs_category_1")
+FAILURE_WEIGHTS = (30, 30, 15, 25)
+DH_FAIL_RATE = (0.034, 0.030, 0.026)  # a home that passed last time fails at this year end
+DH_STILL_FAILING = 0.35  # failed last time (or at 30 September) and still fails
+
+
+class Assessment(NamedTuple):
+    as_at: date
+    home_ref: str
+    meets: bool
+    reason: str = ""
+
+
+def make_decent_homes(homes: list[Home]) -> tuple[list[Assessment], dict[str, str]]:
+    """Every LCRA home at each 31 March, some re-assessed at 30 September; LCHO absent."""
+    rng = random.Random(f"{SEED}:decent_homes")
+    lcra = [h for h in homes if h.tenure == "LCRA"]
+    steady = [h for h in lcra if h.acquired is None and h.disposed is None and not h.building_ref]
+    trap_homes = rng.sample(steady, 3)
+    traps = {
+        trap_homes[0].ref: "failed (hhsrs_category_1) at 31 March 2024 and passed when "
+        "re-assessed on 15 April 2024: still failing for 2023/24",
+        trap_homes[1].ref: "passed at 31 March 2024 and failed (thermal_comfort) on 15 April "
+        "2024: passing for 2023/24",
+        trap_homes[2].ref: "failed (disrepair) at 30 September 2023, passed at 31 March 2024: "
+        "passing for 2023/24",
+    }
+    forced = {
+        (date(2024, 3, 31), trap_homes[0].ref): Assessment(
+            date(2024, 3, 31), trap_homes[0].ref, False, "hhsrs_category_1"
+        ),
+        (date(2024, 3, 31), trap_homes[1].ref): Assessment(
+            date(2024, 3, 31), trap_homes[1].ref, True
+        ),
+        (date(2023, 9, 30), trap_homes[2].ref): Assessment(
+            date(2023, 9, 30), trap_homes[2].ref, False, "disrepair"
+        ),
+        (date(2024, 3, 31), trap_homes[2].ref): Assessment(
+            date(2024, 3, 31), trap_homes[2].ref, True
+        ),
+    }
+    failing: dict[str, str] = {}  # home_ref -> reason, for homes failing when last assessed
+    rows: list[Assessment] = []
+
+    def record(a: Assessment) -> None:
+        rows.append(a)
+        if a.meets:
+            failing.pop(a.home_ref, None)
+        else:
+            failing[a.home_ref] = a.reason
+
+    def assess(as_at: date, h: Home, fail_rate: float) -> Assessment:
+        if (as_at, h.ref) in forced:
+            return forced[(as_at, h.ref)]
+        if h.decent_homes_applies == "N":  # the regeneration block: the standard not applied
+            return Assessment(as_at, h.ref, False, "disrepair")
+        if rng.random() < (DH_STILL_FAILING if h.ref in failing else fail_rate):
+            reason = failing.get(h.ref) or rng.choices(FAILURE_REASONS, FAILURE_WEIGHTS)[0]
+            return Assessment(as_at, h.ref, False, reason)
+        return Assessment(as_at, h.ref, True)
+
+    for i, year_end in enumerate(YEAR_ENDS):
+        mid = date(year_end.year - 1, 9, 30)
+        for h in lcra:  # re-assessments at 30 September: follow-ups and reported problems
+            if not h.owned_on(mid) or h.ref in (trap_homes[0].ref, trap_homes[1].ref):
+                continue
+            if (mid, h.ref) in forced or rng.random() < (0.5 if h.ref in failing else 0.03):
+                record(assess(mid, h, 0.25))
+        for h in lcra:
+            if h.owned_on(year_end):
+                record(assess(year_end, h, DH_FAIL_RATE[i]))
+        if year_end == date(2024, 3, 31):  # assessed after the year end
+            record(Assessment(date(2024, 4, 15), trap_homes[0].ref, True))
+            record(Assessment(date(2024, 4, 15), trap_homes[1].ref, False, "thermal_comfort"))
+    rows.sort(key=lambda a: (a.as_at, a.home_ref))
+    return rows, traps
+
+
+def decent_homes_rows(rows: list[Assessment]) -> list[dict[str, str]]:
+    return [
+        {
+            "as_at": a.as_at.isoformat(),
+            "home_ref": a.home_ref,
+            "meets_standard": "Y" if a.meets else "N",
+            "failure_reason": a.reason,
+        }
+        for a in rows
+    ]
+
+
+# --------------------------------------------------------------------------- safety checks
+
+SAFETY_FILE = "safety_checks.csv"
+SAFETY_COLUMNS = ("as_at", "check_type", "asset_ref", "required", "compliant")
+BUILDING_CHECKS = ("fire", "asbestos", "water")
+GAS_TENURES = ("LCRA", "LCHO", "market_rent")  # leaseholders arrange their own gas checks
+
+
+class Check(NamedTuple):
+    as_at: date
+    check_type: str
+    asset_ref: str
+    required: bool
+    compliant: bool | None
+
+
+def make_safety_checks(homes: list[Home]) -> tuple[list[Check], dict[str, str]]:
+    """The position at each 31 March: gas per home, the rest per block (lifts in some)."""
+    rng = random.Random(f"{SEED}:safety_checks")
+    blocks: dict[str, list[Home]] = {}
+    for h in homes:
+        if h.building_ref:
+            blocks.setdefault(h.building_ref, []).append(h)
+    # ~30% of blocks have a passenger lift (the taller ones); half the rest report "no lift".
+    lift = {b: len(hs) >= 31 or rng.random() < 0.06 for b, hs in blocks.items()}
+    lift_row = {b: lift[b] or rng.random() < 0.5 for b in blocks}
+    has_gas = {h.ref: h.tenure in GAS_TENURES and rng.random() < 0.9 for h in homes}
+    older = [b for b, hs in blocks.items() if all(h.stock_type == "older_persons" for h in hs)]
+    communal = older[0]  # a communal boiler: one gas check for the block, none per flat
+    mixed = [
+        b
+        for b, hs in blocks.items()
+        if {h.tenure for h in hs} == {"LCRA", "leasehold"} and len(hs) >= 12
+    ]
+    leasehold_block = mixed[0]
+    sold = [
+        h
+        for h in homes
+        if has_gas[h.ref] and h.disposed and date(2024, 1, 1) <= h.disposed < date(2024, 3, 31)
+    ][:2]
+    sold_refs = tuple(h.ref for h in sold)
+    traps = {
+        communal: "communal boiler: one gas check for the block (asset_ref = building_ref); "
+        "its flats' own gas rows say required=N",
+        leasehold_block: "a block of LCRA and leasehold flats whose fire risk assessment was "
+        "out of date at 31 March 2024: only its LCRA flats count",
+    }
+    for h in sold:
+        traps[h.ref] = (
+            f"sold on {h.disposed.isoformat()} but still listed at 31 March 2024, gas check "
+            "lapsed: not owned at the year end, so not counted"
+        )
+    rows: list[Check] = []
+    for year_end in YEAR_ENDS:
+        for h in homes:
+            if h.tenure not in GAS_TENURES:
+                continue
+            listed = h.owned_on(year_end) or (year_end == date(2024, 3, 31) and h.ref in sold_refs)
+            if not listed:
+                continue
+            if h.building_ref == communal or not has_gas[h.ref]:
+                rows.append(Check(year_end, "gas", h.ref, False, None))
+            elif h.ref in sold_refs:
+                rows.append(Check(year_end, "gas", h.ref, True, False))
+            else:
+                rows.append(Check(year_end, "gas", h.ref, True, rng.random() >= 0.005))
+        for b, hs in blocks.items():
+            if not any(h.owned_on(year_end) for h in hs):
+                continue
+            if b == communal:
+                rows.append(Check(year_end, "gas", b, True, True))
+            for check_type in BUILDING_CHECKS:
+                ok = rng.random() >= 0.015
+                if b == leasehold_block and check_type == "fire":
+                    ok = year_end != date(2024, 3, 31)
+                rows.append(Check(year_end, check_type, b, True, ok))
+            if lift[b]:
+                rows.append(Check(year_end, "lift", b, True, rng.random() >= 0.03))
+            elif lift_row[b]:
+                rows.append(Check(year_end, "lift", b, False, None))
+    # A required gas check with no compliance recorded: not evidenced, so not compliant.
+    blank = rng.choice(
+        [
+            i
+            for i, c in enumerate(rows)
+            if c.as_at == YEAR_ENDS[-1] and c.check_type == "gas" and c.required and c.compliant
+        ]
+    )
+    rows[blank] = rows[blank]._replace(compliant=None)
+    traps[rows[blank].asset_ref] = (
+        "required gas check at 31 March 2025 with `compliant` blank: not evidenced, so counts "
+        "as not compliant"
+    )
+    order = {t: i for i, t in enumerate(("gas", *BUILDING_CHECKS, "lift"))}
+    rows.sort(key=lambda c: (c.as_at, order[c.check_type], c.asset_ref))
+    return rows, traps
+
+
+def safety_rows(rows: list[Check]) -> list[dict[str, str]]:
+    def yn(v: bool | None) -> str:
+        return "" if v is None else "Y" if v else "N"
+
+    return [
+        {
+            "as_at": c.as_at.isoformat(),
+            "check_type": c.check_type,
+            "asset_ref": c.asset_ref,
+            "required": yn(c.required),
+            "compliant": yn(c.compliant),
+        }
+        for c in rows
+    ]
+
+
+# --------------------------------------------------------------------------- ASB
+
+ASB_FILE = "asb_cases.csv"
+ASB_COLUMNS = ("case_ref", "opened_date", "closed_date", "hate_incident", "tenure", "category")
+ASB_PER_1000 = (27.0, 30.0, 32.0)  # cases opened per 1,000 LCRA + LCHO homes, per year
+ASB_CATEGORIES = ("noise", "vandalism", "harassment", "drugs", "domestic_abuse", "pets", "other")
+ASB_CATEGORY_WEIGHTS = (35, 10, 15, 12, 6, 7, 15)
+ASB_MONTH_WEIGHT = (0.95, 1.05, 1.15, 1.25, 1.2, 1.05, 0.95, 0.85, 0.85, 0.9, 0.85, 0.95)
+# Boundary days that must hold a case (2022/23 and 2023/24 either side of midnight).
+ASB_FORCED = (date(2023, 3, 31), date(2023, 4, 1), date(2025, 3, 31))
+
+
+class AsbCase(NamedTuple):
+    opened: date
+    closed: date | None
+    hate: bool | None
+    tenure: str
+    category: str
+    ref: str = ""
+
+
+def make_asb_cases(homes: list[Home]) -> list[AsbCase]:
+    rng = random.Random(f"{SEED}:asb_cases")
+    cases: list[AsbCase] = []
+    for i, start in enumerate(YEAR_STARTS):
+        end = YEAR_ENDS[i]
+        in_scope = sum(h.tenure in ("LCRA", "LCHO") and h.owned_on(end) for h in homes)
+        days = [start + timedelta(days=k) for k in range((end - start).days + 1)]
+        weights = [ASB_MONTH_WEIGHT[d.month - 1] * (0.6 if d.weekday() >= 5 else 1) for d in days]
+        opened_days = rng.choices(days, weights, k=round(in_scope * ASB_PER_1000[i] / 1000))
+        opened_days += [d for d in ASB_FORCED if start <= d <= end]
+        for opened in opened_days:
+            hate = rng.random() < 0.03
+            category = (
+                "harassment" if hate else rng.choices(ASB_CATEGORIES, ASB_CATEGORY_WEIGHTS)[0]
+            )
+            closed: date | None = opened + timedelta(days=int(rng.lognormvariate(3.7, 0.7)))
+            if closed > DATA_END:
+                closed = None
+            tenure = rng.choices(("", "LCRA", "LCHO", "leasehold"), (90, 2, 6, 2))[0]
+            hate_value = None if rng.random() < 0.04 and not hate else hate
+            cases.append(AsbCase(opened, closed, hate_value, tenure, category))
+    cases.sort(key=lambda c: c.opened)
+    counts: dict[int, int] = {}
+    numbered = []
+    for c in cases:
+        counts[c.opened.year] = counts.get(c.opened.year, 0) + 1
+        numbered.append(c._replace(ref=f"ASB-{c.opened.year}-{counts[c.opened.year]:04d}"))
+    return numbered
+
+
+def asb_rows(cases: list[AsbCase]) -> list[dict[str, str]]:
+    return [
+        {
+            "case_ref": c.ref,
+            "opened_date": c.opened.strftime("%d/%m/%Y"),
+            "closed_date": c.closed.strftime("%d/%m/%Y") if c.closed else "",
+            "hate_incident": "" if c.hate is None else "Y" if c.hate else "N",
+            "tenure": c.tenure,
+            "category": c.category,
+        }
+        for c in cases
+    ]
+
+
 # --------------------------------------------------------------------------- text files
 
 
@@ -1120,7 +1795,108 @@ calendar_days = 28
 """
 
 
-def readme(homes: list[Home], complaints: list[Complaint], n_determinations: int) -> str:
+@dataclass
+class Registers:
+    """The repairs, stock condition, building safety and ASB files' contents."""
+
+    jobs: list[Job]
+    assessments: list[Assessment]
+    decent_homes_traps: dict[str, str]
+    checks: list[Check]
+    safety_traps: dict[str, str]
+    asb: list[AsbCase]
+
+
+def _bullets(items: list[str]) -> str:
+    return "\n".join(
+        textwrap.fill(f"- {item}", 90, subsequent_indent="  ", break_on_hyphens=False)
+        for item in items
+    )
+
+
+def registers_files(reg: Registers) -> str:
+    n_jobs = len(reg.jobs)
+    by_type = {t or "blank": sum(j.repair_type == t for j in reg.jobs) for t in REPAIR_TYPES}
+    types = ", ".join(f"{t} {n:,}" for t, n in by_type.items())
+    p1 = sum(j.priority == "P1" for j in reg.jobs)
+    statuses = {
+        s or "blank": sum(j.status == s for j in reg.jobs)
+        for s in ("completed", "", "open", "cancelled")
+    }
+    status_text = ", ".join(f"{s} {n:,}" for s, n in statuses.items())
+    explicit = sum(j.target_at is not None for j in reg.jobs)
+    failing = {y: sum(a.as_at == y and not a.meets for a in reg.assessments) for y in YEAR_ENDS}
+    mid_rows = sum(a.as_at.month == 9 for a in reg.assessments)
+    n_lift = len({c.asset_ref for c in reg.checks if c.check_type == "lift" and c.required})
+    asb_by_year = ", ".join(
+        f"{s.year}/{(s.year + 1) % 100:02d} "
+        f"{sum(s <= c.opened <= date(s.year + 1, 3, 31) for c in reg.asb)}"
+        for s in YEAR_STARTS
+    )
+    hate = sum(bool(c.hate) for c in reg.asb)
+    asb_tenures = ", ".join(
+        f"{t} {sum(c.tenure == t for c in reg.asb)}" for t in ("LCRA", "LCHO", "leasehold")
+    )
+    files = [
+        f"`{REPAIRS_FILE}`: {n_jobs:,} repair jobs (UTF-8, datetimes `YYYY-MM-DD HH:MM`) "
+        "reported 1 March 2022 to 31 March 2025, as they stood at the end of 10 April 2025 "
+        "(March 2022 jobs only if completed or still open on or after 1 April 2022). "
+        f"Priorities as in `landlord.toml`: P1 emergency 24 hours ({p1:,} jobs), P2 5 working "
+        f"days, P3 28 calendar days. `repair_type`: {types}. `status`: {status_text}. P1 and "
+        f"P3 jobs have no `target_at`; {explicit:,} P2 jobs carry an explicit `target_at` (an "
+        "agreed appointment, 17:00) that overrides the derived target. About 95-97% of "
+        "emergency and 91-93% of non-emergency jobs are within target. `tenure` is mostly "
+        "blank (taken from the home). Job refs are `R` + reported date (YYMMDD) + a count in "
+        "the day (`9nn` for the hand-made jobs below).",
+        f"`{DECENT_HOMES_FILE}`: {len(reg.assessments):,} assessments (ISO dates): every LCRA "
+        "home owned at each 31 March (failing: "
+        + ", ".join(f"{y.year} {n}" for y, n in failing.items())
+        + ", including the 10 homes of the regeneration block, to which the standard does "
+        f"not apply), {mid_rows} re-assessments at 30 September and two on 15 April 2024. "
+        "LCHO homes are absent.",
+        f"`{SAFETY_FILE}`: {len(reg.checks):,} rows, one per asset and check type at each 31 "
+        "March. Gas per home (LCRA, LCHO and market rent; about 10% have no gas: `required` N "
+        "and `compliant` blank; leasehold flats have no rows); fire, asbestos and water "
+        "(legionella) per block (`asset_ref` = `building_ref`) for every block with a home "
+        f"owned then; lifts in {n_lift} blocks, and `required` N lift rows for about half of "
+        "the blocks without one.",
+        f"`{ASB_FILE}`: {len(reg.asb)} ASB cases opened ({asb_by_year}), dates `DD/MM/YYYY`, "
+        f"{hate} hate incidents (`hate_incident` Y; a few blank). `tenure` is mostly blank "
+        f"(LCRA); {asb_tenures} (leasehold cases are left out). Cases still open on 10 April 2025 have no `closed_date`. "
+        "Cases were opened on 31 March 2023, 1 April 2023 and 31 March 2025.",
+    ]
+    return _bullets(files) + "\n"
+
+
+def registers_traps(reg: Registers) -> str:
+    repair_traps = _bullets(
+        [
+            f"`{t.job_ref}` ({t.priority}, {t.reported_at} → {t.completed_at}): {t.why}"
+            for t in REPAIR_TRAPS
+        ]
+    )
+    dh_traps = _bullets([f"`{ref}`: {why}" for ref, why in reg.decent_homes_traps.items()])
+    safety_traps = _bullets([f"`{ref}`: {why}" for ref, why in reg.safety_traps.items()])
+    return f"""## Traps: repairs
+A job counts in the year it is completed; planned, void and other jobs, cancelled and open
+jobs and leasehold homes' jobs are left out. Working-day targets count like complaint
+timescales (bank holidays and closure days are not working days); calendar-day targets
+count from the day after the report; hour targets compare timestamps. Hand-made jobs:
+
+{repair_traps}
+
+## Traps: stock condition and building safety
+RP01 takes each home's latest assessment on or before 31 March; BS01-BS05 count homes
+(LCRA and LCHO owned at 31 March), a block's check applying to every flat in it.
+
+{dh_traps}
+{safety_traps}
+"""
+
+
+def readme(
+    homes: list[Home], complaints: list[Complaint], n_determinations: int, reg: Registers
+) -> str:
     def owned(tenure: str, d: date) -> int:
         return sum(h.tenure == tenure and h.owned_on(d) for h in homes)
 
@@ -1167,10 +1943,10 @@ exactly what the generator writes.
 - `HOS_determinations_export.csv`: {n_determinations} Housing Ombudsman determinations in
   the portal's own headers and words, dates `DD/MM/YYYY`.
 - `mapping.toml`: maps that portal file onto `ombudsman_cases`.
-- `landlord.toml`: name, closure days (27 December 2023 and 2024, non-working days for
-  complaint timescales) and repair priorities.
+{registers_files(reg)}- `landlord.toml`: name, closure days (27 December 2023 and 2024, non-working days for
+  complaint and repair timescales) and repair priorities.
 
-## Traps
+## Traps: complaints
 Working days exclude weekends, England and Wales bank holidays (including 19 September 2022
 and 8 May 2023) and the closure days. Receipts fall on weekends, bank holidays, Christmas,
 Easter and 31 March / 1 April of each year. About 5% of acknowledgements are late, about
@@ -1182,13 +1958,22 @@ cases:
 
 ## Deliberately bad rows
 The key (`complaint_ref` + `stage`) of each occurs in that one file only, so quarantining
-the row leaves no older copy to fall back on. The pipeline must quarantine these rows (both
-rows of the duplicate) and no others.
+the row leaves no older copy to fall back on. The pipeline must quarantine these rows (for
+the duplicate, the second row; the first is kept) and no others.
 
 | file | complaint_ref | stage | column | why |
 |---|---|---|---|---|
 {bad}
-"""
+
+{registers_traps(reg)}"""
+
+
+def make_registers(homes: list[Home]) -> Registers:
+    assessments, dh_traps = make_decent_homes(homes)
+    checks, safety_traps = make_safety_checks(homes)
+    return Registers(
+        make_repairs(homes), assessments, dh_traps, checks, safety_traps, make_asb_cases(homes)
+    )
 
 
 GITATTRIBUTES = "# Byte-exact fixtures: never convert line endings.\n* -text\n"
@@ -1215,7 +2000,15 @@ def build_files(scale: int = 1) -> dict[str, bytes]:
     files["HOS_determinations_export.csv"] = hos.encode("utf-8")
     files["mapping.toml"] = mapping_toml().encode("utf-8")
     files["landlord.toml"] = landlord_toml().encode("utf-8")
-    files["README.md"] = readme(homes, complaints, len(determinations)).encode("utf-8")
+    registers = make_registers(homes)
+    files[REPAIRS_FILE] = csv_text(REPAIR_COLUMNS, repairs_rows(registers.jobs)).encode("utf-8")
+    files[DECENT_HOMES_FILE] = csv_text(
+        DECENT_HOMES_COLUMNS, decent_homes_rows(registers.assessments)
+    ).encode("utf-8")
+    files[SAFETY_FILE] = csv_text(SAFETY_COLUMNS, safety_rows(registers.checks)).encode("utf-8")
+    files[ASB_FILE] = csv_text(ASB_COLUMNS, asb_rows(registers.asb)).encode("utf-8")
+    readme_text = readme(homes, complaints, len(determinations), registers)
+    files["README.md"] = readme_text.encode("utf-8")
     files[".gitattributes"] = GITATTRIBUTES.encode("utf-8")
     return files
 

@@ -16,6 +16,10 @@ from pipeline.errors import ContractError
 from pipeline.landlord import Landlord
 from pipeline.rounding import published
 from pipeline.settings import RunConfig
+from pipeline.survey.accuracy import accuracy_table
+from pipeline.survey.config import SurveyYear, read_survey_config
+from pipeline.survey.representativeness import representativeness_table, weighting_table
+from pipeline.survey.summary import summary_of_approach
 from pipeline.warehouse import connect
 
 TSM_COLUMNS = ["measure_code", "measure_part", "tenure", "description", "numerator", "denominator",
@@ -67,6 +71,22 @@ def data_quality_table(con, end_year: int) -> pd.DataFrame:
     return frame[DQ_COLUMNS]
 
 
+def survey_tables(con, config: RunConfig) -> dict[str, pd.DataFrame]:
+    period = config.period
+    survey = read_survey_config(config.dataset_dir).get(period.label, SurveyYear(period.label))
+    accuracy = accuracy_table(con, period.end_year, period.label, survey)
+    represent = representativeness_table(con, period.end_year, period.label, survey)
+    weighting = weighting_table(con, period.end_year)
+    summary = summary_of_approach(con, period.end_year, period.label, survey, accuracy, represent,
+                                  weighting)
+    return {
+        "survey_accuracy.csv": accuracy,
+        "survey_representativeness.csv": represent,
+        "survey_weighting.csv": weighting,
+        "survey_summary_of_approach.csv": summary,
+    }
+
+
 def write_outputs(config: RunConfig, landlord: Landlord) -> Path:
     end_year = config.period.end_year
     con = connect(config.warehouse_path, read_only=True)
@@ -75,6 +95,7 @@ def write_outputs(config: RunConfig, landlord: Landlord) -> Path:
             "tsm.csv": tsm_table(con, end_year),
             "complaints_kpis.csv": kpi_table(con, end_year),
             "data_quality.csv": data_quality_table(con, end_year),
+            **survey_tables(con, config),
         }
     finally:
         con.close()

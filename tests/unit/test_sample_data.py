@@ -83,3 +83,68 @@ def test_toml_files_parse() -> None:
     cases = mapping["ombudsman_cases"]
     assert set(cases["rename"]) == set(sample.HOS_COLUMNS)
     assert set(cases["values"]["finding"].values()) == set(sample.FINDING_LABELS)
+
+
+def _read_register(name: str) -> list[dict[str, str]]:
+    with (COMMITTED / name).open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.mark.parametrize(
+    ("name", "columns"),
+    [
+        (sample.REPAIRS_FILE, sample.REPAIR_COLUMNS),
+        (sample.DECENT_HOMES_FILE, sample.DECENT_HOMES_COLUMNS),
+        (sample.SAFETY_FILE, sample.SAFETY_COLUMNS),
+        (sample.ASB_FILE, sample.ASB_COLUMNS),
+    ],
+)
+def test_register_files_have_the_canonical_header_and_crlf(
+    name: str, columns: tuple[str, ...]
+) -> None:
+    raw = (COMMITTED / name).read_bytes()
+    assert raw.startswith((",".join(columns) + "\r\n").encode())
+    assert raw.count(b"\n") == raw.count(b"\r\n")
+
+
+def test_each_repair_trap_is_in_repairs_csv_once() -> None:
+    rows = _read_register(sample.REPAIRS_FILE)
+    by_ref: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        by_ref.setdefault(row["job_ref"], []).append(row)
+    assert all(len(v) == 1 for v in by_ref.values()), "job_ref must be unique"
+    for trap in sample.REPAIR_TRAPS:
+        (row,) = by_ref[trap.job_ref]
+        assert (row["priority"], row["reported_at"], row["completed_at"], row["target_at"]) == (
+            trap.priority,
+            trap.reported_at,
+            trap.completed_at,
+            trap.target_at,
+        )
+
+
+def test_landlord_priorities_match_the_generator() -> None:
+    landlord = tomllib.loads((COMMITTED / "landlord.toml").read_text(encoding="utf-8"))
+    declared = {
+        code: (p["class"], unit, p[unit])
+        for code, p in landlord["priorities"].items()
+        for unit in ("hours", "working_days", "calendar_days")
+        if unit in p
+    }
+    assert declared == sample.PRIORITIES
+
+
+def test_register_values_follow_the_input_contract() -> None:
+    repairs = _read_register(sample.REPAIRS_FILE)
+    assert all(r["target_at"] == "" for r in repairs if r["priority"] != "P2")
+    assert {r["status"] for r in repairs} == {"completed", "open", "cancelled", ""}
+    checks = _read_register(sample.SAFETY_FILE)
+    assert all(c["compliant"] == "" for c in checks if c["required"] == "N")
+    assert {c["as_at"] for c in checks} == {d.isoformat() for d in sample.YEAR_ENDS}
+    assessments = _read_register(sample.DECENT_HOMES_FILE)
+    assert all((a["meets_standard"] == "N") == bool(a["failure_reason"]) for a in assessments)
+    for case in _read_register(sample.ASB_FILE):
+        for column in ("opened_date", "closed_date"):
+            if case[column]:
+                day, month, _ = case[column].split("/")
+                assert 1 <= int(month) <= 12 and 1 <= int(day) <= 31
