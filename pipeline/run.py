@@ -10,6 +10,7 @@ from pipeline.audits import assert_every_row_accounted_for
 from pipeline.build_marts import build_marts, run_audits
 from pipeline.ingest.load_dataset import LoadSummary, load_dataset
 from pipeline.landlord import read_landlord
+from pipeline.run_guard import pause_for_tests, private_files, run_log, warehouse_lock, working_copy
 from pipeline.settings import RunConfig
 from pipeline.survey.config import read_survey_config
 from pipeline.warehouse import connect
@@ -23,17 +24,75 @@ class RefreshResult:
 
 
 def refresh(config: RunConfig) -> RefreshResult:
+    """Load what is new, rebuild staging and marts, check every contract; swap the warehouse
+    in only when all of it passed (pipeline.run_guard)."""
     started = time.monotonic()
     landlord = read_landlord(config.dataset_dir)
-    con = connect(config.warehouse_path)
+    surveys = read_survey_config(config.dataset_dir)
+    with private_files(), warehouse_lock(config.warehouse_path), \
+            run_log(config.outputs_dir, "refresh") as log:
+        log.info("refresh of %s from %s", config.warehouse_path, config.dataset_dir)
+        if _nothing_new(config):
+            result = RefreshResult(LoadSummary(files_seen=_files_seen(config)),
+                                   time.monotonic() - started)
+        else:
+            with working_copy(config.warehouse_path) as working:
+                result = _refresh_into(working, config, landlord, surveys, started)
+        s = result.summary
+        log.info("summary: %d file(s) loaded of %d, %d rows staged, %d rows quarantined, %.1fs",
+                 s.files_loaded, s.files_seen, s.rows_staged, s.rows_quarantined,
+                 time.monotonic() - started)
+    return result
+
+
+def _files_seen(config: RunConfig) -> int:
+    from pipeline.dataset import find_files, read_mappings
+    from schemas.inputs import INPUT_SPECS
+
+    return len(find_files(config.dataset_dir, list(INPUT_SPECS), read_mappings(config.dataset_dir)))
+
+
+def _nothing_new(config: RunConfig) -> bool:
+    """True when the warehouse already holds every file, under the same rules, and the year
+    asked for: then the run changes nothing and the warehouse file is not even rewritten."""
+    if not config.warehouse_path.exists():
+        return False
+    from pipeline.dataset import find_files, read_mappings
+    from pipeline.ingest.encodings import sha256_of
+    from pipeline.ingest.load_dataset import config_fingerprint
+    from schemas.inputs import INPUT_SPECS
+
+    files = find_files(config.dataset_dir, list(INPUT_SPECS), read_mappings(config.dataset_dir))
+    con = connect(config.warehouse_path, read_only=True)
+    try:
+        last = con.execute("select config_fingerprint from audit.runs where status = 'ok' "
+                           "order by run_id desc limit 1").fetchone()
+        loaded = set(con.execute("select source, source_sha256 from audit.loads").fetchall())
+        years = {r[0] for r in con.execute(
+            "select end_year from intermediate.int_reporting_years").fetchall()}
+    except Exception:  # an older or partial warehouse: rebuild rather than guess
+        return False
+    finally:
+        con.close()
+    if last is None or last[0] != config_fingerprint(config.dataset_dir):
+        return False
+    if config.period is not None and config.period.end_year not in years:
+        return False
+    return all((f.source, sha256_of(f.path)) in loaded for f in files)
+
+
+def _refresh_into(working, config: RunConfig, landlord, surveys, started: float) -> RefreshResult:
+    con = connect(working)
     try:
         run_id = con.execute("select coalesce(max(run_id), 0) + 1 from audit.runs").fetchone()[0]
         con.execute("insert into audit.runs (run_id, started_at, status) values (?, ?, 'running')",
                     [run_id, datetime.now()])
         summary = load_dataset(con, config.dataset_dir, run_id)
+        pause_for_tests("after_load")
         assert_every_row_accounted_for(con)
-        build_marts(con, landlord, config.period, read_survey_config(config.dataset_dir))
+        build_marts(con, landlord, config.period, surveys)
         run_audits(con)
+        pause_for_tests("after_marts")
         con.execute(
             "update audit.runs set finished_at = ?, files_loaded = ?, status = 'ok' where run_id = ?",
             [datetime.now(), summary.files_loaded, run_id],
