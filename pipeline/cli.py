@@ -36,9 +36,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _warnings_to_stderr() -> None:
+    """Warnings (e.g. an unknown TOML key) go to stderr; the run's INFO and ERROR lines go to
+    its log file (pipeline.run_guard), errors are printed once by main."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("warning: %(message)s"))
+    handler.addFilter(lambda record: record.levelno == logging.WARNING)
+    logger = logging.getLogger("tsm")
+    if not any(getattr(h, "_tsm_cli", False) for h in logger.handlers):
+        handler._tsm_cli = True
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(format="warning: %(message)s", level=logging.WARNING, stream=sys.stderr)
+    _warnings_to_stderr()
     try:
         config = RunConfig.create(args.dataset, args.outputs, args.warehouse, args.year,
                                   render=not getattr(args, "no_render", False))

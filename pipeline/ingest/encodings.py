@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 CHUNK = 1 << 20
@@ -28,11 +29,14 @@ def normalise_encoding(name: str) -> str:
 
 
 def detect_encoding(path: Path) -> str:
-    """'utf-8-sig' (BOM), 'utf-8', or 'cp1252' when the bytes are not valid UTF-8."""
+    """'utf-8-sig' (BOM), 'utf-16' (its BOM), 'utf-8', or 'cp1252' when the bytes are not
+    valid UTF-8."""
     with path.open("rb") as fh:
         head = fh.read(len(BOM))
         if head == BOM:
             return "utf-8-sig"
+        if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"
         decoder = codecs.getincrementaldecoder("utf-8")()
         try:
             decoder.decode(head)
@@ -60,3 +64,25 @@ def utf8_copy(path: Path, encoding: str, target: Path) -> Path:
 
 def needs_transcoding(encoding: str) -> bool:
     return normalise_encoding(encoding) != "utf-8"
+
+
+@dataclass(frozen=True)
+class FileShape:
+    """What one streaming pass over the bytes tells before DuckDB reads the file."""
+
+    quote_count: int  # odd: a quoted field is never closed
+    has_blank_lines: bool
+    has_content: bool
+
+
+def file_shape(path: Path) -> FileShape:
+    quotes, blank, content, tail = 0, False, False, b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            quotes += chunk.count(b'"')
+            window = tail + chunk
+            if not blank and (b"\n\n" in window or b"\n\r\n" in window):
+                blank = True
+            content = content or bool(chunk.strip())
+            tail = chunk[-2:]
+    return FileShape(quotes, blank, content)

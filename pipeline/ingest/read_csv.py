@@ -21,6 +21,7 @@ from pipeline.dataset import DatasetFile, FileMapping
 from pipeline.errors import PipelineError
 from pipeline.ingest.encodings import (
     detect_encoding,
+    file_shape,
     needs_transcoding,
     normalise_encoding,
     utf8_copy,
@@ -144,12 +145,55 @@ def load_raw(
         path = dfile.path
         if needs_transcoding(encoding):
             path = utf8_copy(dfile.path, encoding, Path(tmp) / "utf8.csv")
-        rows_raw, rows_rejected = _copy_into_raw(con, path, dfile, spec, mapping, header, positions,
-                                                 extras, load_id, sha256)
+        shape = file_shape(path)
+        if shape.quote_count % 2:
+            raise PipelineError(
+                f"{dfile.path.name}: a quoted field is never closed (the file has an odd number "
+                'of " characters), so rows after it cannot be told apart; fix the export')
+        row_map = None
+        if shape.has_blank_lines:
+            path, row_map = _without_blank_lines(path, mapping, Path(tmp) / "no_blank_lines.csv")
+        try:
+            rows_raw, rows_rejected = _copy_into_raw(con, path, dfile, spec, mapping, header,
+                                                     positions, extras, load_id, sha256, row_map)
+        except duckdb.Error as exc:
+            raise PipelineError(f"{dfile.path.name}: cannot be read as CSV: "
+                                f"{str(exc).splitlines()[0]}") from None
+    if rows_raw + rows_rejected == 0 and _has_data_after_header(dfile.path, encoding, mapping):
+        raise PipelineError(f"{dfile.path.name}: no rows could be read although the file has "
+                            "data after its header; check the delimiter and quoting")
     return RawLoad(load_id, rows_raw, rows_rejected, encoding, header)
 
 
-def _copy_into_raw(con, path, dfile, spec, mapping, header, positions, extras, load_id, sha256):
+def _has_data_after_header(path: Path, encoding: str, mapping: FileMapping) -> bool:
+    with path.open("r", encoding=encoding, errors="replace", newline="") as fh:
+        for _ in range(mapping.skip_rows + 1):
+            fh.readline()
+        return any(line.strip() for line in iter(lambda: fh.readline(), ""))
+
+
+def _without_blank_lines(path: Path, mapping: FileMapping, target: Path) -> tuple[Path, list[int]]:
+    """DuckDB skips blank lines, which would shift every later row number. A file that has
+    them (rare) is rewritten without them, keeping each record's Excel row. This is the one
+    per-row Python path in ingest, and only for such files."""
+    row_map: list[int] = []  # Excel row of each record kept, the header first
+    with path.open("r", encoding="utf-8", newline="") as src, \
+            target.open("w", encoding="utf-8", newline="") as dst:
+        for _ in range(mapping.skip_rows):
+            dst.write(src.readline())
+        reader = csv.reader(src, delimiter=mapping.delimiter)
+        writer = csv.writer(dst, delimiter=mapping.delimiter, lineterminator="\n")
+        excel_row = mapping.skip_rows
+        for record in reader:
+            excel_row += 1
+            if record:  # [] is a blank line; ",," is a row of blanks and is kept
+                writer.writerow(record)
+                row_map.append(excel_row)
+    return target, row_map
+
+
+def _copy_into_raw(con, path, dfile, spec, mapping, header, positions, extras, load_id, sha256,
+                   row_map=None):
     columns = "{" + ", ".join(f"{literal(f'c{i}')}: 'VARCHAR'" for i in range(len(header))) + "}"
     scan = f"_rejects_scan_{load_id}"
     errors = f"_rejects_{load_id}"
@@ -178,6 +222,17 @@ def _copy_into_raw(con, path, dfile, spec, mapping, header, positions, extras, l
         from range({first_row}, {first_row + rows_good + len(rejected)}) t(r)
         anti join _rejected_rows on _rejected_rows.line = t.r"""
     )
+    if row_map is not None:
+        # record numbers of the rewritten file -> the Excel rows of the original
+        first_line = mapping.skip_rows + 1
+        con.execute("create or replace temp table _row_map (line BIGINT, excel_row BIGINT)")
+        con.executemany("insert into _row_map values (?, ?)",
+                        [(first_line + i, r) for i, r in enumerate(row_map)])
+        con.execute("""create or replace temp table _row_numbers as
+            select n.good_ordinal, m.excel_row as source_row
+            from _row_numbers n join _row_map m on m.line = n.source_row""")
+        original = {first_line + i: r for i, r in enumerate(row_map)}
+        rejected = [(original.get(r[0], r[0]), *r[1:]) for r in rejected]
     target = [ident(c) for c in spec.columns]
     by_name = {name: pos for pos, name in positions.items()}
     selected = [f"_csv.c{by_name[c]}" if c in by_name else "NULL" for c in spec.columns]
