@@ -107,6 +107,15 @@ def _canonical_pattern(source: str) -> re.Pattern:
         rf"^{re.escape(source)}(?:_(\d{{4}}-\d{{2}}-\d{{2}}|\d{{8}}))?{suffix}$", re.IGNORECASE)
 
 
+def _inside(dataset_dir: Path, name: str) -> Path:
+    """A dataset's file, refusing one that leads outside the folder (a symlink, say)."""
+    path = dataset_dir / name
+    if not path.resolve().is_relative_to(dataset_dir.resolve()):
+        raise PipelineError(f"{name}: leads outside the dataset folder {dataset_dir}; "
+                            "copy the file into the folder instead of linking to it")
+    return path
+
+
 def find_files(dataset_dir: Path, sources: list[str], mappings: dict[str, FileMapping]) -> list[DatasetFile]:
     """Every file of each source in the dataset folder, oldest export first."""
     if not dataset_dir.is_dir():
@@ -119,7 +128,8 @@ def find_files(dataset_dir: Path, sources: list[str], mappings: dict[str, FileMa
         matched = [
             n for n in names if pattern.match(n) or (glob and fnmatch.fnmatch(n, glob))
         ]
-        files = [DatasetFile(source, dataset_dir / n, export_date_from_name(n)) for n in matched]
+        files = [DatasetFile(source, _inside(dataset_dir, n), export_date_from_name(n))
+                 for n in matched]
         undated = [f.path.name for f in files if f.export_date is None]
         if len(undated) > 1:
             raise PipelineError(

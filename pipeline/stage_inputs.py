@@ -80,10 +80,13 @@ def parse_expression(f: Field, v: str, formats: list[str]) -> tuple[str, str | N
     if f.kind == "tenure":
         return (f"(case when upper({v}) in ('LCRA', 'LCHO') then upper({v}) "
                 f"else {_normalised_code(v)} end)"), None
-    if f.kind == "date":
-        return f"try_strptime({v}, {literal_list(formats)})::DATE", "invalid_date"
-    if f.kind == "datetime":
-        return f"try_strptime({v}, {literal_list(formats)})", "invalid_datetime"
+    if f.kind in ("date", "datetime"):
+        # a year outside 1900-2100 is a typo or a two-digit year ('01/04/23' is not 2023)
+        ts = f"try_strptime({v}, {literal_list(formats)})"
+        checked = f"(case when year({ts}) between 1900 and 2100 then {ts} end)"
+        if f.kind == "date":
+            return f"{checked}::DATE", "invalid_date"
+        return checked, "invalid_datetime"
     if f.kind == "bool":
         return (f"(case when lower({v}) in {tuple(TRUE_WORDS)} then true "
                 f"when lower({v}) in {tuple(FALSE_WORDS)} then false end)"), "invalid_boolean"

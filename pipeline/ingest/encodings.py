@@ -72,17 +72,25 @@ class FileShape:
 
     quote_count: int  # odd: a quoted field is never closed
     has_blank_lines: bool
+    has_mixed_newlines: bool  # both CRLF and bare LF: DuckDB's reader rejects the file
     has_content: bool
+
+    @property
+    def needs_rewrite(self) -> bool:
+        return self.has_blank_lines or self.has_mixed_newlines
 
 
 def file_shape(path: Path) -> FileShape:
     quotes, blank, content, tail = 0, False, False, b""
+    crlf = lf = 0
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
             quotes += chunk.count(b'"')
+            crlf += chunk.count(b"\r\n")
+            lf += chunk.count(b"\n")
             window = tail + chunk
             if not blank and (b"\n\n" in window or b"\n\r\n" in window):
                 blank = True
             content = content or bool(chunk.strip())
             tail = chunk[-2:]
-    return FileShape(quotes, blank, content)
+    return FileShape(quotes, blank, 0 < crlf < lf, content)

@@ -151,8 +151,8 @@ def load_raw(
                 f"{dfile.path.name}: a quoted field is never closed (the file has an odd number "
                 'of " characters), so rows after it cannot be told apart; fix the export')
         row_map = None
-        if shape.has_blank_lines:
-            path, row_map = _without_blank_lines(path, mapping, Path(tmp) / "no_blank_lines.csv")
+        if shape.needs_rewrite:
+            path, row_map = _normalised_copy(path, mapping, Path(tmp) / "normalised.csv")
         try:
             rows_raw, rows_rejected = _copy_into_raw(con, path, dfile, spec, mapping, header,
                                                      positions, extras, load_id, sha256, row_map)
@@ -172,10 +172,11 @@ def _has_data_after_header(path: Path, encoding: str, mapping: FileMapping) -> b
         return any(line.strip() for line in iter(lambda: fh.readline(), ""))
 
 
-def _without_blank_lines(path: Path, mapping: FileMapping, target: Path) -> tuple[Path, list[int]]:
-    """DuckDB skips blank lines, which would shift every later row number. A file that has
-    them (rare) is rewritten without them, keeping each record's Excel row. This is the one
-    per-row Python path in ingest, and only for such files."""
+def _normalised_copy(path: Path, mapping: FileMapping, target: Path) -> tuple[Path, list[int]]:
+    """DuckDB skips blank lines, which would shift every later row number, and rejects a file
+    mixing CRLF and LF line ends. Such a file (rare) is rewritten without blank lines and with
+    one line ending, keeping each record's Excel row. This is the one per-row Python path in
+    ingest, and only for such files."""
     row_map: list[int] = []  # Excel row of each record kept, the header first
     with path.open("r", encoding="utf-8", newline="") as src, \
             target.open("w", encoding="utf-8", newline="") as dst:
