@@ -19,7 +19,8 @@ from pathlib import Path
 from pipeline.errors import PipelineError
 
 log = logging.getLogger("tsm")
-MAPPING_KEYS = {"source", "encoding", "delimiter", "skip_rows", "date_format", "rename", "values"}
+MAPPING_KEYS = {"source", "encoding", "delimiter", "skip_rows", "date_format", "rename", "values",
+                "personal_data"}
 _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
 
 
@@ -34,6 +35,7 @@ class FileMapping:
     date_format: str | None = None
     rename: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, object]] = field(default_factory=dict)
+    personal_data: tuple[str, ...] = ()  # headers holding personal data: kept in raw only
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ def read_mappings(dataset_dir: Path) -> dict[str, FileMapping]:
             date_format=table.get("date_format"),
             rename={str(k): str(v) for k, v in table.get("rename", {}).items()},
             values={str(c): {str(k): v for k, v in m.items()} for c, m in values.items()},
+            personal_data=tuple(str(h) for h in table.get("personal_data", [])),
         )
     return mappings
 

@@ -10,10 +10,12 @@ from pipeline.audits import assert_every_row_accounted_for
 from pipeline.build_marts import build_marts, run_audits
 from pipeline.ingest.load_dataset import LoadSummary, load_dataset
 from pipeline.landlord import read_landlord
+from pipeline.personal_data import erase_expired, expired_rows, retention_days
 from pipeline.run_guard import pause_for_tests, private_files, run_log, warehouse_lock, working_copy
 from pipeline.settings import RunConfig
 from pipeline.survey.config import read_survey_config
 from pipeline.warehouse import connect
+from schemas.inputs import INPUT_SPECS
 
 
 @dataclass
@@ -78,6 +80,13 @@ def _nothing_new(config: RunConfig) -> bool:
         return False
     if config.period is not None and config.period.end_year not in years:
         return False
+    con = connect(config.warehouse_path, read_only=True)
+    try:
+        landlord = read_landlord(config.dataset_dir)
+        if expired_rows(con, list(INPUT_SPECS), retention_days(landlord.settings)):
+            return False  # personal data past its retention must be erased tonight
+    finally:
+        con.close()
     return all((f.source, sha256_of(f.path)) in loaded for f in files)
 
 
@@ -88,6 +97,7 @@ def _refresh_into(working, config: RunConfig, landlord, surveys, started: float)
         con.execute("insert into audit.runs (run_id, started_at, status) values (?, ?, 'running')",
                     [run_id, datetime.now()])
         summary = load_dataset(con, config.dataset_dir, run_id)
+        erase_expired(con, list(INPUT_SPECS), retention_days(landlord.settings))
         pause_for_tests("after_load")
         assert_every_row_accounted_for(con)
         build_marts(con, landlord, config.period, surveys)

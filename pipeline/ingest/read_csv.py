@@ -26,6 +26,7 @@ from pipeline.ingest.encodings import (
     normalise_encoding,
     utf8_copy,
 )
+from pipeline.personal_data import is_personal_column
 from pipeline.sqltext import ident, literal, literal_list
 from schemas.fields import InputSpec
 
@@ -50,7 +51,8 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, spec: InputSpec) -> None:
     cols = ",\n    ".join(f"{ident(c)} VARCHAR" for c in spec.columns)
     con.execute(
         f"create table if not exists raw.{ident(spec.name)} ({LINEAGE_DDL},\n    {cols},\n"
-        "    extra_columns MAP(VARCHAR, VARCHAR))"
+        "    extra_columns MAP(VARCHAR, VARCHAR),\n"
+        "    personal_data MAP(VARCHAR, VARCHAR))"
     )
 
 
@@ -237,18 +239,21 @@ def _copy_into_raw(con, path, dfile, spec, mapping, header, positions, extras, l
     target = [ident(c) for c in spec.columns]
     by_name = {name: pos for pos, name in positions.items()}
     selected = [f"_csv.c{by_name[c]}" if c in by_name else "NULL" for c in spec.columns]
-    extra = (
-        f"map({literal_list(extras.values())}, [{', '.join(f'_csv.c{i}' for i in extras)}])"
-        if extras
-        else "map()::MAP(VARCHAR, VARCHAR)"
+    personal = {i: n for i, n in extras.items() if is_personal_column(n, mapping.personal_data)}
+    others = {i: n for i, n in extras.items() if i not in personal}
+    extra, personal_map = (
+        f"map({literal_list(cols.values())}, [{', '.join(f'_csv.c{i}' for i in cols)}])"
+        if cols else empty
+        for cols, empty in ((others, "map()::MAP(VARCHAR, VARCHAR)"),
+                            (personal, "NULL::MAP(VARCHAR, VARCHAR)"))
     )
     export_date = literal(dfile.export_date.isoformat()) + "::DATE" if dfile.export_date else "NULL"
     con.execute(
         f"""insert into raw.{ident(spec.name)}
             (load_id, source_file, source_sha256, export_date, source_row, {', '.join(target)},
-             extra_columns)
+             extra_columns, personal_data)
         select {load_id}, {literal(dfile.path.name)}, {literal(sha256)}, {export_date},
-               n.source_row, {', '.join(selected)}, {extra}
+               n.source_row, {', '.join(selected)}, {extra}, {personal_map}
         from (select rowid - (select min(rowid) from _csv) as good_ordinal, * from _csv) _csv
         join _row_numbers n using (good_ordinal)
         order by n.source_row"""
@@ -284,7 +289,8 @@ def _load_sav(con, dfile, spec, mapping, load_id, sha256) -> RawLoad:
         csv_path = Path(tmp) / (dfile.path.stem + ".csv")
         frame.to_csv(csv_path, index=False, encoding="utf-8", date_format="%Y-%m-%d")
         csv_mapping = FileMapping(rename=mapping.rename, values=mapping.values,
-                                  date_format=mapping.date_format)
+                                  date_format=mapping.date_format,
+                                  personal_data=mapping.personal_data)
         header = read_header(csv_path, "utf-8", ",", 0)
         positions, extras = map_header(dfile.path.name, header, spec, csv_mapping)
         ensure_raw_table(con, spec)

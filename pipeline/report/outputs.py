@@ -54,14 +54,26 @@ def check_tsm_contract(frame: pd.DataFrame) -> None:
         raise ContractError("tsm.csv: a measure marked ok has no value")
 
 
-def kpi_table(con, end_year: int) -> pd.DataFrame:
+def kpi_table(con, end_year: int, small_number_threshold: int = 5) -> pd.DataFrame:
+    """complaints_kpis.csv. A breakdown row (category, service area, month, ...) whose count or
+    group size is 1 to threshold - 1 could identify a resident: its figures are blanked and
+    it is marked suppressed (issue 6). Totals are never suppressed."""
     frame = con.execute(
         """select year_label as year, stage, kpi, breakdown, group_value as "group", count,
                   denominator, value, unit
            from marts.chc_complaint_kpis where end_year = ?
            order by stage, kpi, breakdown, group_value""", [end_year]
     ).df()
-    return frame[KPI_COLUMNS]
+    small = lambda s: s.between(1, small_number_threshold - 1)  # noqa: E731
+    frame["suppressed"] = (frame["breakdown"] != "total") & (
+        small(frame["count"]) | small(frame["denominator"]))
+    frame.loc[frame["suppressed"], ["count", "denominator", "value"]] = None
+    return frame[[*KPI_COLUMNS, "suppressed"]]
+
+
+def small_number_threshold(landlord: Landlord) -> int:
+    value = landlord.settings.get("small_number_threshold", 5)
+    return value if isinstance(value, int) and value >= 1 else 5
 
 
 def data_quality_table(con, end_year: int) -> pd.DataFrame:
@@ -93,7 +105,7 @@ def write_outputs(config: RunConfig, landlord: Landlord) -> Path:
     try:
         tables = {
             "tsm.csv": tsm_table(con, end_year),
-            "complaints_kpis.csv": kpi_table(con, end_year),
+            "complaints_kpis.csv": kpi_table(con, end_year, small_number_threshold(landlord)),
             "data_quality.csv": data_quality_table(con, end_year),
             **survey_tables(con, config),
         }

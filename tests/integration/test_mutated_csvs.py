@@ -18,7 +18,7 @@ from tests.conftest import write_dataset
 GOOD = ("complaint_ref,stage,received_date,responded_date,outcome,refused,compensation_gbp\r\n"
         "A,1,01/05/2023,10/05/2023,upheld,N,£50.00\r\n"
         "A,2,2023-06-01,,,,\r\n"
-        'B,1,2023-07-03,2023-07-04,"not_upheld",Yes,"1,250"\r\n').encode("utf-8")
+        'B,1,2023-07-03,2023-07-04,"not_upheld",Yes,"1,250"\r\n').encode()
 NASTY = [b",", b'"', b"\n", b"\r\n", b"\x00", b"\xa3", b"\xff", b";", b"  ", b"31/13/2023", b"\xef\xbb\xbf"]
 
 

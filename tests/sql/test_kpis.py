@@ -66,3 +66,15 @@ def test_breakdowns_include_every_tenure(kpis):
     assert kpis[("1", "within_timescale", "category", "repairs")][:2] == (2, 2)
     assert kpis[("1", "received", "quarter", "Q4")][0] == 4
     assert kpis[("1", "vulnerable_within_timescale", "total", "")][:2] == (1, 1)
+
+
+def test_small_numbers_in_breakdowns_are_suppressed_in_the_published_file(build, tmp_path):
+    from pipeline.report.outputs import kpi_table
+
+    con = build({"homes.csv": HOMES, "complaints.csv": COMPLAINTS})
+    frame = kpi_table(con, 2024, small_number_threshold=5).set_index(["stage", "kpi", "breakdown", "group"])
+    # 2 damp and mould complaints: could identify residents -> suppressed
+    row = frame.loc[("1", "received", "category", "damp_mould")]
+    assert row["suppressed"] and row["count"] != row["count"]  # blanked (NaN)
+    # totals are never suppressed: 4 stage 1 complaints received
+    assert frame.loc[("1", "received", "total", "")]["count"] == 4
