@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="reporting year by the year it ends: 2024 = 1 April 2023 - 31 March 2024")
         if name == "report":
             p.add_argument("--no-render", action="store_true", help="write the CSVs but not report.html")
+    from pipeline.benchmarks.cli import add_parser as add_benchmarks_parser
+
+    add_benchmarks_parser(sub)  # benchmarks [extract]: its own options, see pipeline.benchmarks.cli
     return parser
 
 
@@ -52,6 +55,10 @@ def _warnings_to_stderr() -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _warnings_to_stderr()
+    if args.command == "benchmarks":
+        from pipeline.benchmarks.cli import run as run_benchmarks
+
+        return run_benchmarks(args)
     try:
         config = RunConfig.create(args.dataset, args.outputs, args.warehouse, args.year,
                                   render=not getattr(args, "no_render", False))

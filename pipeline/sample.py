@@ -21,7 +21,7 @@ import itertools
 import math
 import random
 import textwrap
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
@@ -1744,6 +1744,664 @@ def asb_rows(cases: list[AsbCase]) -> list[dict[str, str]]:
     ]
 
 
+# --------------------------------------------------------------------------- tenant survey
+
+TP_COLUMNS = tuple(f"tp{i:02d}" for i in range(1, 13))
+ROUTING_COLUMNS = ("repair_last_12m", "communal_areas", "complaint_last_12m")
+SURVEY_CHARACTERISTICS = ("stock_type", "area", "age_band")
+SURVEY_COLUMNS = (
+    "response_id",
+    "tenure",
+    "collection_method",
+    "response_date",
+    *TP_COLUMNS,
+    *ROUTING_COLUMNS,
+    "weight",
+    *SURVEY_CHARACTERISTICS,
+)
+POPULATION_FILE = "survey_population.csv"
+POPULATION_COLUMNS = ("year", "tenure", "characteristic", "group", "households")
+SURVEY_TOML = "survey.toml"
+CONTRACTOR = "Northern Research Ltd"
+STOCK_TYPES = ("general_needs", "older_persons", "supported", "shared_ownership")
+AGE_BANDS = ("16-34", "35-54", "55-64", "65+", "no_data")
+# The lead tenant's age band by the kind of home (a few tenancy records lack a birth date).
+AGE_BAND_WEIGHTS = {
+    "general_needs": (21, 37, 19, 21, 2),
+    "older_persons": (0, 2, 14, 83, 1),
+    "supported": (42, 36, 12, 8, 2),
+    "shared_ownership": (38, 42, 12, 6, 2),
+}
+# Older residents are more satisfied, as in the sector's surveys: added to an answer's log-odds.
+AGE_EFFECT = {"16-34": -0.3, "35-54": -0.1, "55-64": 0.1, "65+": 0.5, "no_data": 0.0}
+MOOD_SD = 1.0  # a respondent's general disposition, shared by all their answers (log-odds)
+SURVEY_METHODS = ("postal", "online", "telephone", "face_to_face", "sms")
+SATISFACTION = (
+    "very_satisfied",
+    "fairly_satisfied",
+    "neither",
+    "fairly_dissatisfied",
+    "very_dissatisfied",
+)
+AGREEMENT = ("strongly_agree", "agree", "neither", "disagree", "strongly_disagree")
+# Per question: satisfied % for LCRA and LCHO before the year's movement and the age effect
+# (the mood spread pulls the achieved figures a few points towards 50), and don't know %.
+TP_LEVELS = {
+    "tp01": (74, 66, 0.0),
+    "tp02": (80, 0, 0.0),
+    "tp03": (74, 0, 0.0),
+    "tp04": (77, 0, 0.0),
+    "tp05": (84, 80, 3.0),
+    "tp06": (64, 58, 7.0),
+    "tp07": (74, 68, 4.0),
+    "tp08": (84, 79, 3.5),
+    "tp09": (33, 30, 0.0),
+    "tp10": (68, 62, 0.0),
+    "tp11": (70, 63, 6.0),
+    "tp12": (62, 58, 8.0),
+}
+TP_QUESTIONS = {
+    "tp01": "Taking everything into account, how satisfied or dissatisfied are you with the "
+    "service provided by North Shire Homes?",
+    "tp02": "How satisfied or dissatisfied are you with the overall repairs service from North "
+    "Shire Homes over the last 12 months?",
+    "tp03": "How satisfied or dissatisfied are you with the time taken to complete your most "
+    "recent repair after you reported it?",
+    "tp04": "How satisfied or dissatisfied are you that North Shire Homes provides a home that "
+    "is well maintained?",
+    "tp05": "How satisfied or dissatisfied are you that North Shire Homes provides a home that "
+    "is safe?",
+    "tp06": "How satisfied or dissatisfied are you that North Shire Homes listens to your views "
+    "and acts upon them?",
+    "tp07": "How satisfied or dissatisfied are you that North Shire Homes keeps you informed "
+    "about things that matter to you?",
+    "tp08": "To what extent do you agree or disagree: North Shire Homes treats me fairly and "
+    "with respect?",
+    "tp09": "How satisfied or dissatisfied are you with North Shire Homes' approach to "
+    "complaints handling?",
+    "tp10": "How satisfied or dissatisfied are you that North Shire Homes keeps these communal "
+    "areas clean and well maintained?",
+    "tp11": "How satisfied or dissatisfied are you that North Shire Homes makes a positive "
+    "contribution to your neighbourhood?",
+    "tp12": "How satisfied or dissatisfied are you with North Shire Homes' approach to handling "
+    "anti-social behaviour?",
+    "repair_last_12m": "Has North Shire Homes carried out a repair to your home in the last "
+    "12 months?",
+    "communal_areas": "Do you live in a building with communal areas that North Shire Homes "
+    "is responsible for maintaining?",
+    "complaint_last_12m": "Have you made a complaint to North Shire Homes in the last 12 months?",
+}
+ANSWER_WORDS = {
+    "very_satisfied": "Very satisfied",
+    "fairly_satisfied": "Fairly satisfied",
+    "neither": "Neither",
+    "fairly_dissatisfied": "Fairly dissatisfied",
+    "very_dissatisfied": "Very dissatisfied",
+    "strongly_agree": "Strongly agree",
+    "agree": "Agree",
+    "disagree": "Disagree",
+    "strongly_disagree": "Strongly disagree",
+    "dont_know": "Don't know",
+    "yes": "Yes",
+    "no": "No",
+}
+METHOD_WORDS = {
+    "postal": "Postal",
+    "online": "Online",
+    "telephone": "Telephone",
+    "face_to_face": "Face to face",
+    "sms": "SMS",
+}
+# The contractor's numeric codes: the SPSS file (with value labels) and the 2024/25 CSV
+# (without; mapping.toml recodes them). Don't know is 6 in the SPSS file, 9 in the CSV.
+SCALE_CODES = {
+    **{answer: i for i, answer in enumerate(SATISFACTION, start=1)},
+    **{answer: i for i, answer in enumerate(AGREEMENT, start=1)},
+}
+ROUTING_CODES = {"yes": 1, "no": 2, "dont_know": 3}
+SATISFACTION_LABELS = {
+    1: "Very satisfied",
+    2: "Fairly satisfied",
+    3: "Neither satisfied nor dissatisfied",
+    4: "Fairly dissatisfied",
+    5: "Very dissatisfied",
+    6: "Don't know",
+}
+AGREEMENT_LABELS = {
+    1: "Strongly agree",
+    2: "Agree",
+    3: "Neither agree nor disagree",
+    4: "Disagree",
+    5: "Strongly disagree",
+    6: "Don't know",
+}
+ROUTING_LABELS = {1: "Yes", 2: "No", 3: "Don't know"}
+
+
+@dataclass(frozen=True)
+class SurveySpec:
+    """One year's tenant perception survey and the way its export was delivered."""
+
+    label: str  # reporting year
+    file: str
+    prefix: str  # response_id prefix
+    style: str  # "words" (CSV of answer words), "sav" (SPSS, labelled codes), "codes" (CSV)
+    fieldwork: tuple[date, date]
+    respondents: tuple[int, int]  # LCRA, LCHO
+    methods: tuple[int, ...]  # weights over SURVEY_METHODS
+    shift: float  # the year's movement, log-odds added to every answer
+    older_excess_points: float  # LCRA: 65+ share of respondents minus the population's
+    safeguarding: int  # households left out of the sample frame for safety reasons
+    weighting: str  # survey.toml: none | rim
+
+
+SURVEYS = (
+    SurveySpec(
+        "2022/23",
+        "survey_responses_2023-03-24.csv",
+        "S23",
+        "words",
+        (date(2023, 1, 16), date(2023, 3, 17)),
+        (884, 158),
+        (52, 30, 16, 2, 0),
+        0.0,
+        1.5,
+        2,
+        "none",
+    ),
+    SurveySpec(
+        "2023/24",
+        "survey_responses_2024-03-22.sav",
+        "S24",
+        "sav",
+        (date(2024, 1, 22), date(2024, 3, 15)),
+        (842, 147),
+        (46, 34, 18, 2, 0),
+        -0.05,
+        2.0,
+        3,
+        "none",
+    ),
+    SurveySpec(
+        "2024/25",
+        "survey_responses_2025-03-21.csv",
+        "S25",
+        "codes",
+        (date(2025, 1, 20), date(2025, 3, 14)),
+        (968, 171),
+        (41, 32, 17, 1, 9),
+        -0.12,
+        19.0,
+        2,
+        "rim",
+    ),
+)
+
+
+class SurveyTrap(NamedTuple):
+    """Answers the pipeline must leave out of the measures (tsm.md, perception measures)."""
+
+    file: str
+    kind: str  # repair_routing | communal_routing | tp01_dont_know | lcho_tp02
+    response_ids: tuple[str, ...]
+    why: str
+
+
+_REPAIR_WHY = (
+    "postal respondents who answered TP02 and TP03 although `repair_last_12m` is no "
+    "(paper forms cannot enforce routing): those answers are excluded"
+)
+_COMMUNAL_WHY = "answered TP10 although `communal_areas` is no: the answer is excluded"
+_DONT_KNOW_WHY = (
+    "`dont_know` to TP01, where the regulator allows no don't know: excluded from the "
+    "denominator and flagged"
+)
+# Targets were picked from the generated respondents; if a change to the generator moves
+# them, apply_survey_traps says which one no longer fits, and another respondent will do.
+SURVEY_TRAPS: tuple[SurveyTrap, ...] = (
+    SurveyTrap(
+        "survey_responses_2023-03-24.csv",
+        "repair_routing",
+        (
+            *("S23-00045", "S23-00068", "S23-00097", "S23-00162", "S23-00400"),
+            *("S23-00438", "S23-00483", "S23-00622", "S23-00743", "S23-00973"),
+        ),
+        _REPAIR_WHY,
+    ),
+    SurveyTrap(
+        "survey_responses_2023-03-24.csv",
+        "communal_routing",
+        ("S23-00114", "S23-00812", "S23-00937"),
+        _COMMUNAL_WHY,
+    ),
+    SurveyTrap(
+        "survey_responses_2023-03-24.csv",
+        "tp01_dont_know",
+        ("S23-00078", "S23-00178", "S23-00441", "S23-00858", "S23-00890"),
+        _DONT_KNOW_WHY,
+    ),
+    SurveyTrap(
+        "survey_responses_2023-03-24.csv",
+        "lcho_tp02",
+        ("S23-00153",),
+        "an LCHO respondent who answered TP02, which is asked of LCRA only: excluded",
+    ),
+    SurveyTrap(
+        "survey_responses_2024-03-22.sav",
+        "repair_routing",
+        (
+            *("S24-00054", "S24-00097", "S24-00207", "S24-00379", "S24-00417"),
+            *("S24-00624", "S24-00789", "S24-00792", "S24-00905"),
+        ),
+        _REPAIR_WHY,
+    ),
+    SurveyTrap(
+        "survey_responses_2024-03-22.sav",
+        "communal_routing",
+        ("S24-00098", "S24-00917", "S24-00923", "S24-00926"),
+        _COMMUNAL_WHY,
+    ),
+    SurveyTrap(
+        "survey_responses_2024-03-22.sav",
+        "tp01_dont_know",
+        ("S24-00048", "S24-00051", "S24-00227", "S24-00409", "S24-00573", "S24-00883"),
+        _DONT_KNOW_WHY,
+    ),
+    SurveyTrap(
+        "survey_responses_2025-03-21.csv",
+        "repair_routing",
+        (
+            *("S25-00147", "S25-00156", "S25-00190", "S25-00252", "S25-00457", "S25-00475"),
+            *("S25-00672", "S25-00857", "S25-00869", "S25-00878", "S25-01038"),
+        ),
+        _REPAIR_WHY,
+    ),
+    SurveyTrap(
+        "survey_responses_2025-03-21.csv",
+        "communal_routing",
+        ("S25-00903", "S25-00925", "S25-01007"),
+        _COMMUNAL_WHY,
+    ),
+    SurveyTrap(
+        "survey_responses_2025-03-21.csv",
+        "tp01_dont_know",
+        ("S25-00200", "S25-00385", "S25-00763", "S25-01122"),
+        _DONT_KNOW_WHY,
+    ),
+)
+
+
+@dataclass
+class Respondent:
+    home: Home
+    age_band: str
+    method: str = ""
+    responded: date = date.min
+    answers: dict[str, str] = field(default_factory=dict)  # canonical codes; "" is blank
+    ref: str = ""
+
+    @property
+    def tenure(self) -> str:
+        return self.home.tenure
+
+
+@dataclass
+class SurveyYearData:
+    spec: SurveySpec
+    respondents: list[Respondent]
+    population: dict[tuple[str, str, str], int]  # (tenure, characteristic, group) -> households
+    excluded: int
+    excluded_regeneration: int
+
+
+def household_age_bands(homes: list[Home]) -> dict[str, str]:
+    """The lead tenant's age band per home, the same in every year's survey."""
+    rng = random.Random(f"{SEED}:households")
+    return {
+        h.ref: rng.choices(AGE_BANDS, AGE_BAND_WEIGHTS[h.stock_type])[0]
+        for h in homes
+        if h.tenure in ("LCRA", "LCHO")
+    }
+
+
+def _characteristic(home: Home, ages: dict[str, str], characteristic: str) -> str:
+    if characteristic == "age_band":
+        return ages[home.ref]
+    return home.stock_type if characteristic == "stock_type" else home.area
+
+
+def _choose_respondents(
+    rng: random.Random, pool: list[Home], n: int, propensity: dict[str, float], ages
+) -> list[Home]:
+    """n homes whose tenants responded: weighted sampling without replacement
+    (Efraimidis-Spirakis keys), then one more from any age band or area left empty, so
+    rim weighting always has someone in every group."""
+    keys = {h.ref: rng.random() ** (1 / propensity[ages[h.ref]]) for h in pool}
+    ranked = sorted(pool, key=lambda h: (-keys[h.ref], h.ref))
+    chosen = ranked[:n]
+    for characteristic in ("age_band", "area"):
+        present = {_characteristic(h, ages, characteristic) for h in chosen}
+        for home in ranked[n:]:
+            group = _characteristic(home, ages, characteristic)
+            if group not in present:
+                chosen.append(home)
+                present.add(group)
+    return chosen
+
+
+def _scale_answer(rng: random.Random, tp: str, r: Respondent, mood: float, spec: SurveySpec) -> str:
+    lcra_pct, lcho_pct, dont_know = TP_LEVELS[tp]
+    if rng.random() < (0.003 if tp == "tp01" else 0.012):
+        return ""  # left blank
+    if rng.random() < dont_know / 100:
+        return "dont_know"
+    base = lcra_pct if r.tenure == "LCRA" else lcho_pct
+    logit = math.log(base / (100 - base)) + spec.shift + AGE_EFFECT[r.age_band] + mood
+    scale = AGREEMENT if tp == "tp08" else SATISFACTION
+    if rng.random() < 1 / (1 + math.exp(-logit)):
+        return scale[0] if rng.random() < 0.48 else scale[1]
+    return rng.choices(scale[2:], (40, 33, 27))[0]
+
+
+def _answer_questionnaire(rng: random.Random, r: Respondent, spec: SurveySpec) -> None:
+    """Routing as the questionnaire asks it: TP02-TP04 and the repairs question for LCRA
+    only, TP02/TP03 after a repair, TP09 after a complaint, TP10 with communal areas."""
+    lcra = r.tenure == "LCRA"
+    a = dict.fromkeys((*TP_COLUMNS, *ROUTING_COLUMNS), "")
+    if lcra:
+        a["repair_last_12m"] = "yes" if rng.random() < 0.6 else "no"
+    flat = bool(r.home.building_ref)
+    a["communal_areas"] = rng.choices(
+        ("yes", "no", "dont_know"), (93, 4, 3) if flat else (5, 92, 3)
+    )[0]
+    a["complaint_last_12m"] = "yes" if rng.random() < 0.15 else "no"
+    mood = rng.gauss(0, MOOD_SD)
+    for tp in TP_COLUMNS:
+        if not lcra and tp in ("tp02", "tp03", "tp04"):
+            continue
+        if (
+            (tp in ("tp02", "tp03") and a["repair_last_12m"] != "yes")
+            or (tp == "tp09" and a["complaint_last_12m"] != "yes")
+            or (tp == "tp10" and a["communal_areas"] != "yes")
+        ):
+            continue
+        a[tp] = _scale_answer(rng, tp, r, mood, spec)
+    r.answers = a
+
+
+def _collection(rng: random.Random, r: Respondent, spec: SurveySpec) -> None:
+    weights = list(spec.methods)
+    if r.age_band == "65+":
+        weights[0] *= 2.5  # older residents send the paper form back
+    elif r.age_band == "16-34":
+        weights[1] *= 1.6
+    r.method = rng.choices(SURVEY_METHODS, weights)[0]
+    start, end = spec.fieldwork
+    span = (end - start).days
+    day = start + timedelta(days=round(rng.triangular(0, span, span * 0.2)))
+    if r.method != "online" and r.method != "sms":  # logged or interviewed on weekdays
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+    r.responded = day
+
+
+def make_survey_year(
+    spec: SurveySpec, homes: list[Home], ages: dict[str, str], traps: bool
+) -> SurveyYearData:
+    rng = random.Random(f"{SEED}:survey:{spec.label}")
+    start = spec.fieldwork[0]
+    in_scope = [h for h in homes if h.tenure in ("LCRA", "LCHO") and h.owned_on(start)]
+    population: dict[tuple[str, str, str], int] = {}
+    for home in in_scope:
+        for characteristic in SURVEY_CHARACTERISTICS:
+            key = (home.tenure, characteristic, _characteristic(home, ages, characteristic))
+            population[key] = population.get(key, 0) + 1
+    # The regeneration block awaiting decant, and a few households staff may not contact.
+    regeneration = [h for h in in_scope if h.decent_homes_applies == "N" and h.tenure == "LCRA"]
+    frame = [h for h in in_scope if h not in regeneration]
+    safeguarding = rng.sample(frame, spec.safeguarding)
+    frame = [h for h in frame if h not in safeguarding]
+    respondents: list[Respondent] = []
+    for tenure, n in zip(("LCRA", "LCHO"), spec.respondents, strict=True):
+        pool = [h for h in frame if h.tenure == tenure]
+        propensity = dict.fromkeys(AGE_BANDS, 1.0)
+        if tenure == "LCRA":
+            p = sum(ages[h.ref] == "65+" for h in pool) / len(pool)
+            s = p + spec.older_excess_points / 100
+            propensity["65+"] = s * (1 - p) / (p * (1 - s))
+        for home in _choose_respondents(rng, pool, n, propensity, ages):
+            respondents.append(Respondent(home, ages[home.ref]))
+    for r in respondents:
+        _collection(rng, r, spec)
+        _answer_questionnaire(rng, r, spec)
+    respondents.sort(key=lambda r: (r.responded, r.home.ref))
+    for i, r in enumerate(respondents, start=1):
+        r.ref = f"{spec.prefix}-{i:05d}"
+    if traps:
+        apply_survey_traps(rng, spec, respondents)
+    return SurveyYearData(
+        spec, respondents, population, len(regeneration) + spec.safeguarding, len(regeneration)
+    )
+
+
+def _trap_fits(kind: str, r: Respondent) -> bool:
+    a = r.answers
+    if kind == "repair_routing":
+        return r.tenure == "LCRA" and r.method == "postal" and a["repair_last_12m"] == "no"
+    if kind == "communal_routing":
+        return a["communal_areas"] == "no" and not a["tp10"]
+    if kind == "tp01_dont_know":
+        return a["tp01"] in SATISFACTION
+    return kind == "lcho_tp02" and r.tenure == "LCHO"
+
+
+def apply_survey_traps(rng: random.Random, spec: SurveySpec, respondents: list[Respondent]) -> None:
+    """Give the respondents listed in SURVEY_TRAPS their faulty answers; check each fits."""
+    by_ref = {r.ref: r for r in respondents}
+    for trap in SURVEY_TRAPS:
+        if trap.file != spec.file:
+            continue
+        for ref in trap.response_ids:
+            r = by_ref.get(ref)
+            if r is None or not _trap_fits(trap.kind, r):
+                raise AssertionError(f"survey trap {trap.kind} does not fit {ref} in {trap.file}")
+            a = r.answers
+            if trap.kind == "repair_routing":
+                a["tp02"] = rng.choice(SATISFACTION[:4])
+                a["tp03"] = rng.choice(SATISFACTION)
+            elif trap.kind == "communal_routing":
+                a["tp10"] = rng.choice(SATISFACTION[:3])
+            elif trap.kind == "tp01_dont_know":
+                a["tp01"] = "dont_know"
+            else:
+                a["tp02"] = "fairly_satisfied"
+
+
+def make_surveys(homes: list[Home], traps: bool = True) -> list[SurveyYearData]:
+    ages = household_age_bands(homes)
+    return [make_survey_year(spec, homes, ages, traps) for spec in SURVEYS]
+
+
+def _survey_row(r: Respondent, spec: SurveySpec) -> dict[str, object]:
+    """One respondent as the year's export writes it (see SurveySpec.style)."""
+    row: dict[str, object] = {
+        "response_id": r.ref,
+        "tenure": r.tenure,
+        "weight": "",
+        "stock_type": r.home.stock_type,
+        "area": r.home.area,
+        "age_band": r.age_band,
+    }
+    for column in (*TP_COLUMNS, *ROUTING_COLUMNS):
+        answer = r.answers[column]
+        if spec.style == "words":
+            # the online platform exports its own codes; data entry of paper and phone
+            # responses writes the words on the form
+            row[column] = answer if r.method == "online" else ANSWER_WORDS.get(answer, "")
+        elif not answer:
+            row[column] = "" if spec.style == "codes" else math.nan
+        elif column in ROUTING_COLUMNS:
+            row[column] = ROUTING_CODES[answer]
+        elif answer == "dont_know":
+            row[column] = 9 if spec.style == "codes" else 6
+        else:
+            row[column] = SCALE_CODES[answer]
+    if spec.style == "words":
+        row["collection_method"] = METHOD_WORDS[r.method]
+        row["response_date"] = r.responded.strftime("%d/%m/%Y")
+    elif spec.style == "codes":
+        row["collection_method"] = r.method
+        row["response_date"] = r.responded.isoformat()
+        row.update({k: str(v) for k, v in row.items()})
+    else:
+        row["collection_method"] = r.method
+        row["response_date"] = r.responded
+        row["weight"] = math.nan
+    return row
+
+
+def survey_csv(data: SurveyYearData) -> bytes:
+    rows = [_survey_row(r, data.spec) for r in data.respondents]
+    return csv_text(SURVEY_COLUMNS, rows).encode("utf-8")  # type: ignore[arg-type]
+
+
+def survey_sav(data: SurveyYearData) -> bytes:
+    """The SPSS file, written by pyreadstat. ReadStat stamps the header with the time of
+    writing (creation date "dd Mon yy" and time "hh:mm:ss", bytes 92-108 of the 176-byte
+    header record); they are set to the export date at 07:00 so the bytes never change."""
+    import tempfile
+
+    import pandas as pd
+    import pyreadstat
+
+    spec = data.spec
+    frame = pd.DataFrame(
+        [_survey_row(r, spec) for r in data.respondents], columns=list(SURVEY_COLUMNS)
+    )
+    labels: dict[str, dict[int | float, str]] = {}
+    for column in TP_COLUMNS:
+        labels[column] = dict(AGREEMENT_LABELS if column == "tp08" else SATISFACTION_LABELS)
+    for column in ROUTING_COLUMNS:
+        codes = (1, 2, 3) if column == "communal_areas" else (1, 2)
+        labels[column] = {c: ROUTING_LABELS[c] for c in codes}
+    formats = {c: "F1.0" for c in (*TP_COLUMNS, *ROUTING_COLUMNS)}
+    formats["weight"] = "F8.4"
+    with tempfile.TemporaryDirectory(prefix="tsm-sample-") as tmp:
+        path = Path(tmp) / spec.file
+        pyreadstat.write_sav(
+            frame,
+            str(path),
+            file_label=f"{LANDLORD} tenant satisfaction survey {spec.label}",
+            column_labels={c: TP_QUESTIONS.get(c) for c in SURVEY_COLUMNS},
+            variable_value_labels=labels,
+            variable_format=formats,
+        )
+        content = bytearray(path.read_bytes())
+    stamp = content[92:109].decode("ascii")
+    if not (content[:4] == b"$FL2" and stamp[2] == " " and stamp[6] == " " and stamp[11] == ":"):
+        raise AssertionError(f"unexpected .sav header from pyreadstat: {bytes(content[:120])!r}")
+    export_day = export_date_of(spec.file)
+    content[92:109] = (export_day.strftime("%d %b %y") + "07:00:00").encode("ascii")
+    return bytes(content)
+
+
+def export_date_of(name: str) -> date:
+    return date.fromisoformat(name.rsplit("_", 1)[1].split(".")[0])
+
+
+def population_rows(surveys: list[SurveyYearData]) -> list[dict[str, str]]:
+    order = {"stock_type": STOCK_TYPES, "area": AREAS, "age_band": AGE_BANDS}
+    rows = []
+    for data in surveys:
+        for tenure in ("LCRA", "LCHO"):
+            for characteristic in SURVEY_CHARACTERISTICS:
+                for group in order[characteristic]:
+                    n = data.population.get((tenure, characteristic, group), 0)
+                    if n:
+                        rows.append(
+                            {
+                                "year": data.spec.label,
+                                "tenure": tenure,
+                                "characteristic": characteristic,
+                                "group": group,
+                                "households": str(n),
+                            }
+                        )
+    return rows
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def survey_toml(surveys: list[SurveyYearData]) -> str:
+    parts = [
+        "# Facts about each year's tenant perception survey that no response row holds "
+        "(inputs.md).\n"
+        "# Every LCRA and LCHO household in the sample frame was invited (a census): by post\n"
+        "# with an online link, then telephone follow-up of non-respondents.\n"
+    ]
+    for data in surveys:
+        spec = data.spec
+        lcho = sum(r.tenure == "LCHO" for r in data.respondents)
+        reasons = (
+            f"{data.excluded - data.excluded_regeneration} households with a safeguarding flag"
+        )
+        if data.excluded_regeneration:
+            reasons = (
+                f"{data.excluded_regeneration} households in the Castlemoor block awaiting "
+                f"decant for regeneration; " + reasons
+            )
+        declared: dict[str, str] = {
+            "sample_method": _toml_string("census"),
+            "fieldwork_start": spec.fieldwork[0].isoformat(),
+            "fieldwork_end": spec.fieldwork[1].isoformat(),
+            "contractor": _toml_string(CONTRACTOR),
+            "contractor_role": _toml_string(
+                "collecting the responses (post, online, telephone) and validating the data; "
+                f"{LANDLORD} generated the measures"
+            ),
+            "incentives": _toml_string("prize draw: 3 x £50 shopping vouchers"),
+            "excluded_households": str(data.excluded),
+            "excluded_reason": _toml_string(reasons),
+            "shortfall_reason": _toml_string(
+                f"LCHO: all shared owners were invited (a census); {lcho} responded, too few "
+                "for ±5 points"
+            ),
+            "other_issues": _toml_string("none identified"),
+            "characteristics": "[" + ", ".join(f'"{c}"' for c in SURVEY_CHARACTERISTICS) + "]",
+            "characteristics_rationale": _toml_string(
+                "stock type and area from the stock register; age band from tenancy records, "
+                "as satisfaction differs by age"
+            ),
+            "weighting": _toml_string(spec.weighting),
+            "weight_by": '["age_band", "area"]' if spec.weighting == "rim" else "[]",
+            "flag_threshold_points": "5",
+        }
+        if spec.label == "2023/24":  # left undeclared: the report must say so
+            del declared["shortfall_reason"], declared["other_issues"]
+        if spec.weighting == "rim":
+            declared["other_issues"] = _toml_string(
+                "residents aged 65+ responded well above their share of the population, "
+                "younger residents below it; results are rim weighted by age band and area"
+            )
+            declared["method_changes"] = _toml_string(
+                "an SMS invitation with an online link was added; rim weighting was introduced"
+            )
+        body = "\n".join(f"{key} = {value}" for key, value in declared.items())
+        parts.append(f'\n[surveys."{spec.label}"]\n{body}\n')
+    return "".join(parts)
+
+
+def survey_files(surveys: list[SurveyYearData]) -> dict[str, bytes]:
+    files = {}
+    for data in surveys:
+        files[data.spec.file] = survey_sav(data) if data.spec.style == "sav" else survey_csv(data)
+    files[POPULATION_FILE] = csv_text(POPULATION_COLUMNS, population_rows(surveys)).encode("utf-8")
+    files[SURVEY_TOML] = survey_toml(surveys).encode("utf-8")
+    return files
+
+
 # --------------------------------------------------------------------------- text files
 
 
@@ -1775,7 +2433,28 @@ rename = {{ "HOS Ref" = "ombudsman_ref", "Landlord Complaint Ref" = "complaint_r
 
 [ombudsman_cases.values.finding]
 {recode}
-"""
+{survey_recode_toml()}"""
+
+
+def survey_recode_toml() -> str:
+    """The 2024/25 survey export's numeric codes (9 = don't know), and the SPSS file's long
+    middle labels, recoded to the answer codes of inputs.md."""
+    parts = [
+        "\n# The survey contractor's numeric codes (survey_responses_2025-03-21.csv) and the "
+        "SPSS file's\n# middle labels (survey_responses_2024-03-22.sav), recoded for "
+        "survey_responses.\n"
+    ]
+    for column in TP_COLUMNS:
+        scale = AGREEMENT if column == "tp08" else SATISFACTION
+        labels = AGREEMENT_LABELS if column == "tp08" else SATISFACTION_LABELS
+        lines = [f'"{i}" = "{answer}"' for i, answer in enumerate(scale, start=1)]
+        lines += ['"9" = "dont_know"', f'"{labels[3]}" = "neither"']
+        parts.append(f"[survey_responses.values.{column}]\n" + "\n".join(lines) + "\n")
+    for column in ROUTING_COLUMNS:
+        codes = ("yes", "no", "dont_know") if column == "communal_areas" else ("yes", "no")
+        lines = [f'"{ROUTING_CODES[c]}" = "{c}"' for c in codes]
+        parts.append(f"[survey_responses.values.{column}]\n" + "\n".join(lines) + "\n")
+    return "\n".join(parts)
 
 
 def landlord_toml() -> str:
@@ -1894,8 +2573,120 @@ RP01 takes each home's latest assessment on or before 31 March; BS01-BS05 count 
 """
 
 
+def _tp01(respondents: list[Respondent]) -> str:
+    valid = [r.answers["tp01"] for r in respondents if r.answers["tp01"] in SATISFACTION]
+    satisfied = sum(a in SATISFACTION[:2] for a in valid)
+    return f"{satisfied * 100 / len(valid):.1f}% ({satisfied}/{len(valid)})"
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part * 100 / whole:.1f}%"
+
+
+def survey_readme_files(surveys: list[SurveyYearData]) -> str:
+    methods = "; ".join(
+        f"{d.spec.label} "
+        + ", ".join(
+            f"{m.replace('_', ' ')} {n}"
+            for m in SURVEY_METHODS
+            if (n := sum(r.method == m for r in d.respondents))
+        )
+        for d in surveys
+    )
+    items = [
+        "`survey_responses_2023-03-24.csv`, `survey_responses_2024-03-22.sav`, "
+        "`survey_responses_2025-03-21.csv`: dated exports of the tenant perception survey "
+        f"({CONTRACTOR}), one row per respondent, `response_id` `S23-nnnnn`, `S24-` and "
+        "`S25-` in order of response. Fieldwork January to March; every LCRA and LCHO "
+        "household in the frame was invited (a census; LCHO, under 2,500 homes, cannot "
+        "reach ±5 points). Responses by method: " + methods + ".",
+        "2022/23 is UTF-8 with answer words as written on the form (`Very satisfied`, "
+        "`Don't know`, `Face to face`, `SMS`), dates `DD/MM/YYYY`, except online responses, "
+        "which carry the platform's codes (`very_satisfied`). 2023/24 is an SPSS file "
+        "written with pyreadstat: numeric codes with value labels on every TP and routing "
+        "column (1 Very satisfied ... 5 Very dissatisfied, 6 Don't know; TP08 1 Strongly "
+        "agree ... 5 Strongly disagree; 1 Yes, 2 No, 3 Don't know), the question wording as "
+        "variable labels, `response_date` an SPSS date; the middle labels (`Neither "
+        "satisfied nor dissatisfied`) are recoded by `mapping.toml`. ReadStat stamps the "
+        "header with the time of writing: the generator sets it to the export date, 07:00, "
+        "so the file is byte-identical on every run (with the same pyreadstat). 2024/25 "
+        "holds the contractor's raw numeric codes (1-5, 9 = don't know; 1 yes, 2 no, 3 "
+        "don't know), ISO dates, which `mapping.toml` recodes.",
+        "Questions as routed: LCRA respondents answer TP01-TP12, TP02/TP03 only after a "
+        "repair (`repair_last_12m` yes, about 60%); LCHO respondents answer TP01 and "
+        "TP05-TP12 (`tp02`-`tp04` and `repair_last_12m` blank); TP09 only after a complaint "
+        "(about 15%), TP10 only with `communal_areas` yes (mostly flats). Don't know on "
+        "TP05-TP08, TP11 and TP12 (about 3-8%); about 1% of answers left blank. `weight` "
+        "is blank throughout. `stock_type` and `area` are the home's (`homes.csv`); "
+        "`age_band` `16-34`, `35-54`, `55-64`, `65+` or `no_data`, the same for a household "
+        "in every year.",
+        f"`{POPULATION_FILE}`: the relevant tenant population for representativeness and "
+        "weighting: LCRA and LCHO homes owned on the first day of fieldwork, by `stock_type`, "
+        "`area` and `age_band` (group codes as in the responses); each characteristic sums "
+        "to the same households per year and tenure.",
+        f"`{SURVEY_TOML}`: one table per year: census, fieldwork dates, contractor, "
+        "incentives (prize draw), excluded households (the regeneration block awaiting "
+        "decant and safeguarding flags), characteristics, `flag_threshold_points` 5. "
+        "`weighting` is `none` in 2022/23 and 2023/24 (the samples are roughly "
+        "representative) and `rim` by `age_band` and `area` in 2024/25, when residents aged "
+        "65+ over-responded. 2023/24 declares no `shortfall_reason` or `other_issues`, so "
+        "the report names them as not declared.",
+    ]
+    return _bullets(items) + "\n"
+
+
+def survey_readme_table(surveys: list[SurveyYearData]) -> str:
+    table = []
+    for data in surveys:
+        spec = data.spec
+        cells = [f"{spec.label}", f"`{spec.file}`"]
+        for tenure in ("LCRA", "LCHO"):
+            mine = [r for r in data.respondents if r.tenure == tenure]
+            households = sum(
+                n for (t, c, _g), n in data.population.items() if t == tenure and c == "area"
+            )
+            cells.append(f"{len(mine):,} of {households:,}, TP01 {_tp01(mine)}")
+        lcra = [r for r in data.respondents if r.tenure == "LCRA"]
+        older = sum(r.age_band == "65+" for r in lcra)
+        population = data.population[("LCRA", "age_band", "65+")]
+        everyone = sum(
+            n for (t, c, _g), n in data.population.items() if (t, c) == ("LCRA", "age_band")
+        )
+        cells.append(f"{_share(older, len(lcra))} vs {_share(population, everyone)}")
+        cells.append(str(data.excluded))
+        table.append("| " + " | ".join(cells) + " |")
+    rows = "\n".join(table)
+    return f"""## Tenant survey
+TP01 below is unweighted (satisfied / valid, don't know excluded); the 2024/25 figures the
+pipeline publishes are rim weighted by age band and area.
+
+| year | file | LCRA respondents of households | LCHO respondents of households | LCRA 65+: respondents vs population | excluded households |
+|---|---|---|---|---|---|
+{rows}
+"""
+
+
+def survey_readme_traps() -> str:
+    traps = _bullets(
+        [
+            f"{t.file}: {', '.join(f'`{ref}`' for ref in t.response_ids)}: {t.why}"
+            for t in SURVEY_TRAPS
+        ]
+    )
+    return f"""## Traps: tenant survey
+`SURVEY_TRAPS` in `pipeline/sample.py`. None of these rows is bad: the pipeline stages
+every survey row and leaves these answers out of the measures (counted in data quality).
+
+{traps}
+"""
+
+
 def readme(
-    homes: list[Home], complaints: list[Complaint], n_determinations: int, reg: Registers
+    homes: list[Home],
+    complaints: list[Complaint],
+    n_determinations: int,
+    reg: Registers,
+    surveys: list[SurveyYearData],
 ) -> str:
     def owned(tenure: str, d: date) -> int:
         return sum(h.tenure == tenure and h.owned_on(d) for h in homes)
@@ -1942,10 +2733,12 @@ exactly what the generator writes.
   received near the end are still open in the last export.
 - `HOS_determinations_export.csv`: {n_determinations} Housing Ombudsman determinations in
   the portal's own headers and words, dates `DD/MM/YYYY`.
-- `mapping.toml`: maps that portal file onto `ombudsman_cases`.
-{registers_files(reg)}- `landlord.toml`: name, closure days (27 December 2023 and 2024, non-working days for
+- `mapping.toml`: maps that portal file onto `ombudsman_cases`, and recodes the survey
+  contractor's numeric codes and SPSS middle labels for `survey_responses`.
+{registers_files(reg)}{survey_readme_files(surveys)}- `landlord.toml`: name, closure days (27 December 2023 and 2024, non-working days for
   complaint and repair timescales) and repair priorities.
 
+{survey_readme_table(surveys)}
 ## Traps: complaints
 Working days exclude weekends, England and Wales bank holidays (including 19 September 2022
 and 8 May 2023) and the closure days. Receipts fall on weekends, bank holidays, Christmas,
@@ -1965,7 +2758,8 @@ the duplicate, the second row; the first is kept) and no others.
 |---|---|---|---|---|
 {bad}
 
-{registers_traps(reg)}"""
+{registers_traps(reg)}
+{survey_readme_traps()}"""
 
 
 def make_registers(homes: list[Home]) -> Registers:
@@ -2007,7 +2801,9 @@ def build_files(scale: int = 1) -> dict[str, bytes]:
     ).encode("utf-8")
     files[SAFETY_FILE] = csv_text(SAFETY_COLUMNS, safety_rows(registers.checks)).encode("utf-8")
     files[ASB_FILE] = csv_text(ASB_COLUMNS, asb_rows(registers.asb)).encode("utf-8")
-    readme_text = readme(homes, complaints, len(determinations), registers)
+    surveys = make_surveys(homes, traps=scale == 1)
+    files.update(survey_files(surveys))
+    readme_text = readme(homes, complaints, len(determinations), registers, surveys)
     files["README.md"] = readme_text.encode("utf-8")
     files[".gitattributes"] = GITATTRIBUTES.encode("utf-8")
     return files

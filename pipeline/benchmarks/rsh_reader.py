@@ -77,7 +77,8 @@ VALUE_COLUMNS = ["year", "landlord_code", "measure_code", "measure_part", "tenur
                  "numerator", "denominator", "basis"]
 LANDLORD_COLUMNS = ["year", "code", "name", "type", "size_band", "region",
                     "supported_over_30pct", "merged_during_year", "survey_method_lcra",
-                    "survey_method_lcho", "survey_method_combined"]
+                    "survey_method_lcho", "survey_method_combined", "weighted_lcra",
+                    "weighted_lcho"]
 EXCLUSION_COLUMNS = ["year", "landlord_code", "landlord_name", "scope", "sheet",
                      "excluded_measures", "note"]
 
@@ -332,7 +333,7 @@ def header_row_number(path: str | Path) -> dict[str, int]:
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         out = {}
-        for name, (_, kind, _) in classify_sheets(workbook.sheetnames).items():
+        for name in classify_sheets(workbook.sheetnames):
             rows = list(workbook[name].iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True))
             out[name] = find_header_row(rows, name) + 1
         return out
@@ -388,9 +389,13 @@ def normalise_survey_method(value) -> str | None:
     return SURVEY_METHODS[key]
 
 
-def sheet_landlords(sheet: Sheet) -> list[dict]:
-    """One record per landlord row of a data sheet, attributes normalised."""
+def sheet_landlords(sheet: Sheet, fields: dict[str, dict]) -> list[dict]:
+    """One record per landlord row of a data sheet, attributes normalised; on the LCRA and
+    LCHO sheets also whether the survey was weighted (field Weighting_used_a / _b)."""
     idx = {c.attribute: c.index for c in sheet.columns if c.attribute}
+    weighted = next((c.index for c in sheet.columns if sheet.kind in ("LCRA", "LCHO")
+                     and fields.get(c.field_name, {}).get("item") == "weighted"
+                     and fields[c.field_name]["tenure"] == sheet.kind), None)
     method_key = {"LCRA": "survey_method_lcra", "LCHO": "survey_method_lcho",
                   "ALL": "survey_method_combined"}.get(sheet.kind)
     records = []
@@ -406,6 +411,8 @@ def sheet_landlords(sheet: Sheet) -> list[dict]:
             record["supported_over_30pct"] = normalise_yes_no(row[idx["supported"]])
         if method_key and "survey_method" in idx:
             record[method_key] = normalise_survey_method(row[idx["survey_method"]])
+        if weighted is not None:
+            record[f"weighted_{sheet.kind.lower()}"] = normalise_yes_no(row[weighted])
         records.append(record)
     return records
 
@@ -568,7 +575,8 @@ def read_rsh_workbook(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.
       value (percent 0-100, or per 1,000 homes for CH01 and NM01), numerator, denominator
       (NaN where the file gives neither), basis ('numerator/denominator' or 'answer counts').
     landlords: year, code, name, type (PRP/LA), size_band, region, supported_over_30pct,
-      merged_during_year, survey_method_lcra/_lcho/_combined.
+      merged_during_year, survey_method_lcra/_lcho/_combined, weighted_lcra/_lcho (survey
+      weighted: then the published answer counts are unweighted and need not reproduce the %).
     exclusions: year, landlord_code, landlord_name, scope, sheet, excluded_measures, note.
     """
     import openpyxl
@@ -576,7 +584,10 @@ def read_rsh_workbook(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.
     path = Path(path)
     if not path.is_file():
         raise RshLayoutError(f"{path}: no such workbook")
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # not a zip, not xlsx: openpyxl raises several kinds
+        raise RshLayoutError(f"{path}: cannot open as an .xlsx workbook ({exc})") from None
     try:
         return _read(workbook)
     finally:
@@ -597,7 +608,7 @@ def _read(workbook) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
             continue
         sheet = read_sheet(workbook, name, year, kind, table, dictionary)
         values += sheet_values(sheet, fields)
-        landlords += sheet_landlords(sheet)
+        landlords += sheet_landlords(sheet, fields)
         exclusions += sheet_exclusions(sheet, fields)
     return (pd.DataFrame(values, columns=VALUE_COLUMNS), combine_landlords(landlords),
             pd.DataFrame(exclusions, columns=EXCLUSION_COLUMNS))

@@ -89,18 +89,17 @@ def rows_for_year(fields: pd.DataFrame, year: str) -> pd.DataFrame:
 # --------------------------------------------------------------------------- helpers
 
 def _number(x):
-    """A figure as a plain Python number: whole floats become ints (258.0 -> 258); None and
-    NaN stay blank."""
-    if x is None:
-        return None
+    """A figure as a plain Python number: whole numbers become ints (258.0 -> 258), others
+    floats; None and NaN stay blank; text is kept as it is."""
+    if x is None or isinstance(x, str):
+        return x
     try:
-        if pd.isna(x):
-            return None
+        f = float(x)
     except (TypeError, ValueError):
         return x
-    if isinstance(x, float | int) and float(x).is_integer():
-        return int(x)
-    return float(x)
+    if math.isnan(f):
+        return None
+    return int(f) if f.is_integer() else f
 
 
 def _fmt(x: float) -> str:

@@ -131,8 +131,16 @@ def timescale_performance(timeliness: pd.DataFrame, year_label: str = "") -> tup
     return _finish(fig, alt)
 
 
-def categories(categories: pd.DataFrame, year_label: str = "") -> tuple[Figure, str]:
-    """Horizontal bars: complaints received per category (stages 1 and 2), largest first."""
+def categories(categories: pd.DataFrame, year_label: str = "",
+               threshold: int | None = None) -> tuple[Figure, str]:
+    """Horizontal bars: complaints received per category (stages 1 and 2), largest first.
+    With a threshold, categories with 1 to threshold-1 complaints are not drawn (a bar would
+    show the small number the tables suppress); the alt text says how many were left out."""
+    hidden = 0
+    if threshold:
+        small = (categories["received"] > 0) & (categories["received"] < threshold)
+        hidden = int(small.sum())
+        categories = categories[~small]
     height = max(2.5, 0.45 * len(categories) + 1.5)
     fig, ax = _new_figure((8, height))
     names = [label(c) for c in categories["category"]]
@@ -154,6 +162,9 @@ def categories(categories: pd.DataFrame, year_label: str = "") -> tuple[Figure, 
                f"with {int(top['received'])} complaints.")
     else:
         alt = f"Horizontal bar chart of complaints by category{_year_suffix(year_label)}: none."
+    if hidden:
+        alt += (f" {_plural(hidden, 'category')} with fewer than {threshold} complaints "
+                "not drawn.")
     return _finish(fig, alt)
 
 
@@ -181,6 +192,121 @@ def outcomes(outcomes: pd.DataFrame, year_label: str = "") -> tuple[Figure, str]
         counts = ", ".join(f"{int(row[k])} {OUTCOME_LABELS[k].lower()}" for k in kinds)
         parts.append(f"{row['stage']} ({int(row['total'])} received): {counts}")
     alt = (f"Stacked bar chart of complaint outcomes{_year_suffix(year_label)}. "
+           + "; ".join(parts) + ".")
+    return _finish(fig, alt)
+
+
+TENURE_COLOURS = {"LCRA": OKABE_ITO["blue"], "LCHO": OKABE_ITO["orange"],
+                  "ALL": OKABE_ITO["bluish_green"]}
+TENURE_MARKERS = {"LCRA": "o", "LCHO": "s", "ALL": "D"}
+
+
+def perception_intervals(results: pd.DataFrame, year_label: str = "") -> tuple[Figure, str]:
+    """Dot and whisker per perception measure and tenure: the result and its 95% confidence
+    interval. `results` as survey_section.results_with_intervals (rows without a result are
+    left out)."""
+    shown = results[results["p"].notna()].reset_index(drop=True)
+    codes = list(dict.fromkeys(shown["measure_code"]))
+    tenures = [t for t in ("LCRA", "LCHO") if t in set(shown["tenure"])]
+    fig, ax = _new_figure((8, max(2.5, 0.42 * len(codes) + 1.6)))
+    offsets = {t: (i - (len(tenures) - 1) / 2) * 0.3 for i, t in enumerate(tenures)}
+    for tenure in tenures:
+        part = shown[shown["tenure"] == tenure]
+        y = [codes.index(c) + offsets[tenure] for c in part["measure_code"]]
+        ax.errorbar(part["p"], y, xerr=[part["p"] - part["low"], part["high"] - part["p"]],
+                    fmt=TENURE_MARKERS[tenure], color=TENURE_COLOURS[tenure], capsize=3,
+                    label=tenure, markersize=5)
+    ax.set_yticks(range(len(codes)), codes)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("Satisfied (%), with 95% confidence interval")
+    ax.set_title(f"Tenant perception measures{_year_suffix(year_label)}")
+    if tenures:
+        ax.legend(frameon=False, loc="lower left")
+    if len(shown):
+        best = shown.loc[shown["p"].idxmax()]
+        worst = shown.loc[shown["p"].idxmin()]
+        alt = (f"Dot chart of {len(shown)} perception results{_year_suffix(year_label)} with 95% "
+               f"confidence intervals; highest {best['measure_code']} {best['tenure']} "
+               f"{best['p']:.1f}% (±{best['margin']:.1f}), lowest {worst['measure_code']} "
+               f"{worst['tenure']} {worst['p']:.1f}% (±{worst['margin']:.1f}).")
+    else:
+        alt = f"Dot chart of perception results{_year_suffix(year_label)}: no results."
+    return _finish(fig, alt)
+
+
+def trend_small_multiples(frame: pd.DataFrame, columns: int = 4) -> tuple[Figure, str]:
+    """One small line chart per measure part with a result in any year, a line per tenure.
+    `frame` is the publication table over years (trends.trend_frame)."""
+    ok = frame[frame["status"] == "ok"].copy()
+    ok["panel"] = [f"{c} {p.replace('_', ' ')}".strip() for c, p in
+                   zip(ok["measure_code"], ok["measure_part"])]
+    panels = list(dict.fromkeys(ok.sort_values("sort_order")["panel"]))
+    labels = sorted(frame["year_label"].unique())
+    rows = max(1, -(-len(panels) // columns))
+    fig = Figure(figsize=(2.6 * columns, 2.0 * rows + 0.6), dpi=100, layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(rows, columns, squeeze=False)
+    summaries = []
+    for i, ax in enumerate(axes.flat):
+        if i >= len(panels):
+            ax.set_visible(False)
+            continue
+        panel = ok[ok["panel"] == panels[i]]
+        ax.spines[["top", "right"]].set_visible(False)
+        for tenure in ("LCRA", "LCHO", "ALL"):
+            line = panel[panel["tenure"] == tenure].sort_values("end_year")
+            if line.empty:
+                continue
+            ax.plot([labels.index(y) for y in line["year_label"]], line["value"],
+                    marker=TENURE_MARKERS[tenure], color=TENURE_COLOURS[tenure], label=tenure,
+                    markersize=4)
+        unit = panel["unit"].iloc[0]
+        ax.set_title(panels[i] + (" (%)" if unit == "percent" else " (per 1,000)"), fontsize=9)
+        ax.set_xticks(range(len(labels)), [y[2:] for y in labels], fontsize=7)
+        ax.tick_params(axis="y", labelsize=7)
+        ax.set_xlim(-0.4, len(labels) - 0.6)
+        main = panel[panel["tenure"] == panel["tenure"].iloc[0]].sort_values("end_year")
+        first, last = main.iloc[0], main.iloc[-1]
+        summaries.append(f"{panels[i]} {first['tenure']} {first['published']} in "
+                         f"{first['year_label']} to {last['published']} in {last['year_label']}")
+    handles = {}
+    for ax in axes.flat:
+        for h, name in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(name, h)
+    if handles:
+        fig.legend(list(handles.values()), list(handles.keys()), loc="outside lower center",
+                   ncols=len(handles), frameon=False)
+    span = f"{labels[0]} to {labels[-1]}" if labels else ""
+    alt = (f"Small multiple line charts of {len(panels)} measures over {span}, one line per "
+           f"tenure: " + "; ".join(summaries) + "." if panels else
+           "Small multiple line charts: no measure has a result in any year.")
+    return _finish(fig, alt)
+
+
+def benchmark_bands(table: pd.DataFrame, unit: str, illustrative: bool = False
+                    ) -> tuple[Figure, str]:
+    """Per measure, the sector's interquartile band (a bar from the lower to the upper
+    quartile), its median (a tick) and the landlord's result (a dot). One unit per figure."""
+    part = table[table["unit"] == unit].reset_index(drop=True)
+    names = [f"{m} {t}" for m, t in zip(part["measure"], part["tenure"])]
+    fig, ax = _new_figure((8, max(2.5, 0.4 * len(part) + 1.6)))
+    y = range(len(part))
+    ax.barh(y, part["upper_quartile"] - part["lower_quartile"], left=part["lower_quartile"],
+            color=OKABE_ITO["sky_blue"], alpha=0.6, label="Sector interquartile range")
+    ax.scatter(part["median"], y, marker="|", s=200, color=OKABE_ITO["black"], label="Sector median")
+    ax.scatter(part["value"], y, marker="o", s=36, color=OKABE_ITO["vermillion"], zorder=3,
+               label="Our result")
+    ax.set_yticks(list(y), names, fontsize=8)
+    ax.invert_yaxis()
+    what = "Result (%)" if unit == "percent" else "Result per 1,000 homes"
+    ax.set_xlabel(what)
+    marker = " (ILLUSTRATIVE bands)" if illustrative else ""
+    ax.set_title(f"Our results against the sector's quartiles{marker}")
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=3, fontsize=8)
+    parts = [f"{n}: {v} ({p})" for n, v, p in zip(names, part["published"], part["position"])]
+    alt = (f"Chart of {len(part)} results against sector quartile bands"
+           + (" (illustrative figures, not real benchmarks)" if illustrative else "") + ": "
            + "; ".join(parts) + ".")
     return _finish(fig, alt)
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from pipeline.errors import ContractError
 from pipeline.landlord import Landlord
+from pipeline.report.data_return import data_return_table, write_data_return_xlsx
 from pipeline.rounding import published
 from pipeline.settings import RunConfig
 from pipeline.survey.accuracy import accuracy_table
@@ -108,6 +109,7 @@ def write_outputs(config: RunConfig, landlord: Landlord) -> Path:
             "complaints_kpis.csv": kpi_table(con, end_year, small_number_threshold(landlord)),
             "data_quality.csv": data_quality_table(con, end_year),
             **survey_tables(con, config),
+            "data_return.csv": data_return_table(con, config),
         }
     finally:
         con.close()
@@ -116,6 +118,8 @@ def write_outputs(config: RunConfig, landlord: Landlord) -> Path:
     try:
         for name, frame in tables.items():
             frame.to_csv(staging_dir / name, index=False, float_format="%.10g")
+        write_data_return_xlsx(tables["data_return.csv"], staging_dir / "data_return.xlsx",
+                               landlord.name, config.period.label)
         if config.render:
             from pipeline.report.render import render_report
 
