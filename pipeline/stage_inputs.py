@@ -27,6 +27,7 @@ TRUE_WORDS = ("y", "yes", "true", "1")
 FALSE_WORDS = ("n", "no", "false", "0")
 WHITESPACE = "' ' || chr(9) || chr(10) || chr(13) || chr(160)"
 VALIDATION_CHUNK_ROWS = 250_000
+VALIDATION_MAX_ROWS = 500_000
 
 MESSAGES = {
     "required": "required value is blank",
@@ -200,11 +201,34 @@ def stage_load(con: duckdb.DuckDBPyConnection, spec: InputSpec, mapping: FileMap
 
 
 def validate_staged(con: duckdb.DuckDBPyConnection, spec: InputSpec, load_id: int) -> None:
-    """Check one load's staged rows against the pandera model, a chunk at a time."""
+    """Check one load's staged rows against the staging contract.
+
+    Every row is checked in DuckDB SQL (required columns not null, codes in their lists),
+    and the pandera model built from the same Field specs checks the first
+    VALIDATION_MAX_ROWS rows in chunks (types, codes, lengths): a big load is never
+    materialised in pandas whole, and ten million rows are not converted to pandas for a
+    second check of what SQL has already checked."""
+    table = f"staging.{ident(spec.name + '_rows')}"
+    broken = []
+    for f in spec.fields:
+        col = ident(f.name)
+        conditions = []
+        if f.required:
+            conditions.append(f"{col} is null")
+        if f.codes:
+            allowed = ", ".join(str(int(c)) if f.kind == "integer" else literal(c) for c in f.codes)
+            conditions.append(f"({col} is not null and {col} not in ({allowed}))")
+        if conditions:
+            n = con.execute(f"select count(*) from {table} where load_id = ? and ("
+                            + " or ".join(conditions) + ")", [load_id]).fetchone()[0]
+            if n:
+                broken.append(f"{f.name}: {n} row(s)")
+    if broken:
+        raise ContractError(f"{table} breaks its contract for load {load_id}: {'; '.join(broken)}")
     model = staged_model(spec)
     result = con.execute(
-        f"select * from staging.{ident(spec.name + '_rows')} where load_id = ?", [load_id]
-    )
+        f"select * from {table} where load_id = ? order by source_row limit {VALIDATION_MAX_ROWS}",
+        [load_id])
     while True:
         chunk: pd.DataFrame = result.fetch_df_chunk(VALIDATION_CHUNK_ROWS // 2048 or 1)
         if chunk.empty:

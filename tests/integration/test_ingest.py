@@ -187,3 +187,20 @@ def test_rename_outside_the_contract_keeps_an_extra_column_and_unknown_keys_only
     assert (extra, personal) == ({}, {"resident_name": "Ann Example"})  # personal: kept apart
     staged_columns = [r[0] for r in con.execute("describe staging.complaints").fetchall()]
     assert "resident_name" not in staged_columns
+
+
+def test_staging_contract_check_catches_a_row_the_parser_let_through(tmp_path):
+    from pipeline.errors import ContractError
+    from pipeline.stage_inputs import validate_staged
+    from pipeline.warehouse import connect
+    from schemas.inputs import INPUT_SPECS
+
+    ds = write_dataset(tmp_path / "ds", {"complaints.csv": "complaint_ref,stage,received_date\nA,1,2023-05-01\n"})
+    config = RunConfig.create(ds, tmp_path / "out", render=False)
+    refresh(config)
+    con = connect(config.warehouse_path)
+    load_id = con.execute("select load_id from audit.loads where source = 'complaints'").fetchone()[0]
+    con.execute("update staging.complaints_rows set stage = 3")  # as if a parser bug let it in
+    with pytest.raises(ContractError, match="stage: 1 row"):
+        validate_staged(con, INPUT_SPECS["complaints"], load_id)
+    con.close()
