@@ -60,8 +60,7 @@ def _nothing_new(config: RunConfig) -> bool:
     if not config.warehouse_path.exists():
         return False
     from pipeline.dataset import find_files, read_mappings
-    from pipeline.ingest.encodings import sha256_of
-    from pipeline.ingest.load_dataset import config_fingerprint
+    from pipeline.ingest.load_dataset import config_fingerprint, file_sha256, known_file_hashes
     from schemas.inputs import INPUT_SPECS
 
     files = find_files(config.dataset_dir, list(INPUT_SPECS), read_mappings(config.dataset_dir))
@@ -70,6 +69,7 @@ def _nothing_new(config: RunConfig) -> bool:
         last = con.execute("select config_fingerprint from audit.runs where status = 'ok' "
                            "order by run_id desc limit 1").fetchone()
         loaded = set(con.execute("select source, source_sha256 from audit.loads").fetchall())
+        known = known_file_hashes(con)
         years = {r[0] for r in con.execute(
             "select end_year from intermediate.int_reporting_years").fetchall()}
     except Exception:  # an older or partial warehouse: rebuild rather than guess
@@ -87,7 +87,7 @@ def _nothing_new(config: RunConfig) -> bool:
             return False  # personal data past its retention must be erased tonight
     finally:
         con.close()
-    return all((f.source, sha256_of(f.path)) in loaded for f in files)
+    return all((f.source, file_sha256(f, known)) in loaded for f in files)
 
 
 def _refresh_into(working, config: RunConfig, landlord, surveys, started: float) -> RefreshResult:

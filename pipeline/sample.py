@@ -5,11 +5,13 @@ The output is byte-identical on every run and machine: one seeded
 ``random.Random``, no sets iterated, no current date, no locale, bank holidays
 held as data here (a test checks them against the ``holidays`` package), and
 every file written with an explicit encoding and line ending (CSV: CRLF, like
-the exports it imitates; TOML and Markdown: LF).
+the exports it imitates; TOML and Markdown: LF); the SPSS file's header time is
+set to its export date (see survey_sav).
 
 The data follows /work/shared/spec/inputs.md. It deliberately holds the traps
-the pipeline must get right (listed in the README this writes) and a
-handful of bad rows the pipeline must quarantine (``DELIBERATE_BAD_ROWS``).
+the pipeline must get right (listed in the README this writes), a
+handful of bad rows the pipeline must quarantine (``DELIBERATE_BAD_ROWS``) and
+survey answers it must leave out of the perception measures (``SURVEY_TRAPS``).
 """
 
 from __future__ import annotations
@@ -1773,7 +1775,7 @@ AGE_BAND_WEIGHTS = {
     "shared_ownership": (38, 42, 12, 6, 2),
 }
 # Older residents are more satisfied, as in the sector's surveys: added to an answer's log-odds.
-AGE_EFFECT = {"16-34": -0.3, "35-54": -0.1, "55-64": 0.1, "65+": 0.5, "no_data": 0.0}
+AGE_EFFECT = {"16-34": -0.5, "35-54": -0.2, "55-64": 0.1, "65+": 0.7, "no_data": 0.0}
 MOOD_SD = 1.0  # a respondent's general disposition, shared by all their answers (log-odds)
 SURVEY_METHODS = ("postal", "online", "telephone", "face_to_face", "sms")
 SATISFACTION = (
@@ -1787,7 +1789,7 @@ AGREEMENT = ("strongly_agree", "agree", "neither", "disagree", "strongly_disagre
 # Per question: satisfied % for LCRA and LCHO before the year's movement and the age effect
 # (the mood spread pulls the achieved figures a few points towards 50), and don't know %.
 TP_LEVELS = {
-    "tp01": (74, 66, 0.0),
+    "tp01": (74, 70, 0.0),
     "tp02": (80, 0, 0.0),
     "tp03": (74, 0, 0.0),
     "tp04": (77, 0, 0.0),
@@ -2674,8 +2676,10 @@ def survey_readme_traps() -> str:
         ]
     )
     return f"""## Traps: tenant survey
-`SURVEY_TRAPS` in `pipeline/sample.py`. None of these rows is bad: the pipeline stages
-every survey row and leaves these answers out of the measures (counted in data quality).
+`SURVEY_TRAPS` in `pipeline/sample.py`. None of these rows is bad: every survey row must be
+staged (none quarantined), and these answers left out of the measures; tsm.md asks for
+them to be counted in data quality. Blank routing answers never route anyone away, and the
+LCHO respondents' `repair_last_12m` is blank because they are not asked it.
 
 {traps}
 """

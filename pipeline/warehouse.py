@@ -38,7 +38,9 @@ create table if not exists audit.loads (
     rows_raw BIGINT,
     rows_rejected BIGINT,
     rows_staged BIGINT,
-    rows_quarantined BIGINT
+    rows_quarantined BIGINT,
+    file_size BIGINT,
+    file_mtime_ns BIGINT
 );
 create table if not exists audit.runs (
     run_id INTEGER PRIMARY KEY,

@@ -20,6 +20,8 @@ landlord.toml:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -126,7 +128,12 @@ def spec_peer_value(spec: dict, measure_code: str, tenure: str) -> str | None:
 
 
 def sector_quartiles(folder=None) -> pd.DataFrame:
-    """peer_quartiles of the shipped CSVs (data/reference/rsh/)."""
+    """peer_quartiles of the shipped CSVs (data/reference/rsh/), computed once per folder."""
+    return _sector_quartiles(str(folder) if folder else None).copy()
+
+
+@lru_cache(maxsize=4)
+def _sector_quartiles(folder: str | None) -> pd.DataFrame:
     values, landlords, _ = load_reference(folder)
     return peer_quartiles(values, landlords)
 

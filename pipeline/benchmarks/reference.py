@@ -78,6 +78,7 @@ def _load(folder: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
                                  "`python -m pipeline benchmarks extract --rsh FILE`")
         frames.append(pd.concat([_read_csv(p, columns) for p in paths], ignore_index=True))
     values, landlords, exclusions = frames
+    landlords = landlords.astype(object).where(landlords != "", None)  # blank attribute: None
     for column in ("supported_over_30pct", "weighted_lcra", "weighted_lcho"):
         landlords[column] = landlords[column].map(
             {"True": True, "False": False, True: True, False: False})

@@ -257,21 +257,23 @@ def data_rows(rows: list[tuple], header_index: int, name_col: int, code_col: int
     return out
 
 
-def match_headers(sheet: str, headers: list[str], dictionary: pd.DataFrame) -> dict[int, str]:
-    """Column index -> dictionary field name, for the headers that are not landlord attributes.
+def match_headers(sheet: str, headers: dict[int, str],
+                  dictionary: pd.DataFrame) -> dict[int, str]:
+    """Column index -> dictionary field name, for the headers (column index -> normalised
+    header) that are not landlord attributes.
     First pass: equal normalised text (each dictionary row used once, in order). Second pass:
     the closest remaining dictionary heading with a similarity of at least 0.85 and no
     conflicting TSM code. Anything left is an error naming the sheet and the column."""
     candidates = list(dictionary.itertuples(index=False))
     used: set[int] = set()
     matched: dict[int, str] = {}
-    for index, header in enumerate(headers):
+    for index, header in headers.items():
         for k, cand in enumerate(candidates):
             if k not in used and cand.norm == header:
                 used.add(k)
                 matched[index] = cand.field_name
                 break
-    for index, header in enumerate(headers):
+    for index, header in headers.items():
         if index in matched:
             continue
         best, best_ratio = None, 0.0
@@ -307,10 +309,9 @@ def map_columns(sheet: str, header_row: tuple, dictionary: pd.DataFrame) -> tupl
         if needed not in attributes:
             raise RshLayoutError(f"{sheet}: no column for the landlord {needed.replace('_', ' ')}"
                                  f" in the header row (columns: {list(headers.values())[:8]}...)")
-    ordered = [other[i] for i in sorted(other)]
-    by_position = match_headers(sheet, ordered, dictionary)
-    for pos, index in enumerate(sorted(other)):
-        columns.append(Column(index, other[index], field_name=by_position[pos]))
+    fields = match_headers(sheet, dict(sorted(other.items())), dictionary)
+    for index, header in other.items():
+        columns.append(Column(index, header, field_name=fields[index]))
     return tuple(sorted(columns, key=lambda c: c.index))
 
 

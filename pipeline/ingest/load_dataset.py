@@ -59,6 +59,26 @@ def reset_input_layers(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("delete from quarantine.rows; delete from audit.loads")
 
 
+def _size_and_mtime(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+def known_file_hashes(con: duckdb.DuckDBPyConnection) -> dict[tuple, str]:
+    """(source, file name, size, mtime) -> sha256 of files already loaded."""
+    return {(r[0], r[1], r[2], r[3]): r[4] for r in con.execute(
+        "select source, source_file, file_size, file_mtime_ns, source_sha256 from audit.loads "
+        "where file_size is not null").fetchall()}
+
+
+def file_sha256(dfile, known: dict[tuple, str]) -> str:
+    """A file with the same name, size and modification time as one already loaded is taken
+    to be that file (as make and rsync do), so a night does not re-read every old export;
+    anything else is hashed."""
+    size, mtime = _size_and_mtime(dfile.path)
+    return known.get((dfile.source, dfile.path.name, size, mtime)) or sha256_of(dfile.path)
+
+
 def load_dataset(con: duckdb.DuckDBPyConnection, dataset_dir: Path, run_id: int) -> LoadSummary:
     mappings = read_mappings(dataset_dir)
     fingerprint = config_fingerprint(dataset_dir)
@@ -71,12 +91,13 @@ def load_dataset(con: duckdb.DuckDBPyConnection, dataset_dir: Path, run_id: int)
     if not any(f.source == "homes" for f in files):
         raise PipelineError(f"{dataset_dir}: homes.csv (the stock register) is required and missing")
     summary = LoadSummary(files_seen=len(files))
+    known_files = known_file_hashes(con)
     loaded = {
         (s, h) for s, h in con.execute("select source, source_sha256 from audit.loads").fetchall()
     }
     next_id = con.execute("select coalesce(max(load_id), 0) + 1 from audit.loads").fetchone()[0]
     for dfile in files:
-        sha = sha256_of(dfile.path)
+        sha = file_sha256(dfile, known_files)
         if (dfile.source, sha) in loaded:
             continue
         spec, mapping = INPUT_SPECS[dfile.source], mappings.get(dfile.source, FileMapping())
@@ -87,10 +108,10 @@ def load_dataset(con: duckdb.DuckDBPyConnection, dataset_dir: Path, run_id: int)
             validate_staged(con, spec, next_id)
             rows_read = raw.rows_raw + raw.rows_rejected
             con.execute(
-                "insert into audit.loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "insert into audit.loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [next_id, run_id, spec.name, dfile.path.name, sha, dfile.export_date, raw.encoding,
                  raw.headers, datetime.now(), rows_read, raw.rows_raw, raw.rows_rejected, staged,
-                 quarantined],
+                 quarantined, *_size_and_mtime(dfile.path)],
             )
             con.execute("commit")
         except Exception:
