@@ -386,6 +386,8 @@ def _declared(facts: Facts, key: str) -> Resolved | None:
 
 def _sample_method(facts: Facts, tenure: str) -> Resolved:
     method = facts.survey.get("sample_method")
+    if isinstance(method, dict):  # one method per tenure
+        method = method.get(tenure)
     if method is None:
         return _declared(facts, "sample_method")
     return Resolved("Census" if method == "census" else "Sample", f"survey.toml: {method}")

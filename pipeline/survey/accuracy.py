@@ -51,7 +51,7 @@ def accuracy_table(con: duckdb.DuckDBPyConnection, end_year: int, label: str,
                   sum(a.weight) filter (where a.is_satisfied) as weighted_satisfied,
                   sum(a.weight * a.weight) filter (where a.is_valid) as sum_w2
            from intermediate.int_survey_answers a
-           where a.end_year = ? group by all order by 1, 2""", [end_year]
+           where a.end_year = ? and a.is_asked_of_tenure group by all order by 1, 2""", [end_year]
     ).df()
     if counts.empty:
         return pd.DataFrame(columns=COLUMNS)
@@ -59,7 +59,7 @@ def accuracy_table(con: duckdb.DuckDBPyConnection, end_year: int, label: str,
         "select tenure, homes_at_year_end from intermediate.int_tsm_tenure_groups where end_year = ?",
         [end_year]).fetchall())
     population = population_by_tenure(con, label)
-    method = survey.get("sample_method", "")
+    methods = survey.get("sample_method", "")
     rows = []
     for r in counts.itertuples():
         dwelling_units = int(units.get(r.tenure, 0))
@@ -70,6 +70,7 @@ def accuracy_table(con: duckdb.DuckDBPyConnection, end_year: int, label: str,
         band = required_margin(dwelling_units)
         moe = margin_of_error(n_eff, n_pop) if n_eff and n_pop else math.nan
         moe_observed = margin_of_error(n_eff, n_pop, p=observed) if n_eff and n_pop else math.nan
+        method = methods.get(r.tenure, "") if isinstance(methods, dict) else methods
         meets, note = _judge(moe, band, method, dwelling_units)
         rows.append({
             "year": label, "tenure": r.tenure, "measure_code": r.measure_code,

@@ -63,9 +63,13 @@ def read_survey_config(dataset_dir: Path) -> dict[str, SurveyYear]:
                                 f"{', '.join(WEIGHTINGS)}, not {table.get('weighting')!r}")
         if table.get("weighting") == "rim" and not table.get("weight_by"):
             raise PipelineError(f'survey.toml: [surveys."{label}"] weighting = "rim" needs weight_by = [...]')
-        if "sample_method" in table and table["sample_method"] not in SAMPLE_METHODS:
+        # one method for the survey, or one per tenure: sample_method = { LCRA = "simple_random",
+        # LCHO = "census" }
+        method = table.get("sample_method")
+        methods = method.values() if isinstance(method, dict) else [method] if method else []
+        if any(m not in SAMPLE_METHODS for m in methods):
             raise PipelineError(f'survey.toml: [surveys."{label}"] sample_method must be one of '
-                                f"{', '.join(SAMPLE_METHODS)}")
+                                f"{', '.join(SAMPLE_METHODS)} (or a table of them by tenure)")
         for key in ("fieldwork_start", "fieldwork_end"):
             if key in table and not isinstance(table[key], date):
                 raise PipelineError(f'survey.toml: [surveys."{label}"] {key} must be a TOML date')

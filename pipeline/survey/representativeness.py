@@ -19,7 +19,8 @@ from pipeline.survey.weights import characteristic_values, survey_respondents
 
 COLUMNS = ["year", "tenure", "characteristic", "group", "population", "population_pct",
            "respondents", "respondents_pct", "weighted_respondents", "weighted_pct",
-           "difference_points", "weighted_difference_points", "flagged", "chi_square",
+           "difference_points", "weighted_difference_points", "flagged_before_weighting", "flagged",
+           "chi_square",
            "chi_square_dof", "chi_square_p_value"]
 
 
@@ -56,6 +57,9 @@ def representativeness_table(con: duckdb.DuckDBPyConnection, end_year: int, labe
                                        characteristic, survey.flag_threshold_points)
             statistic, dof, p_value = chi_square_goodness_of_fit(
                 table["respondents"].to_numpy(), (table["population_pct"] / 100).to_numpy())
+            # the respondents as they came, before any weights: shows why weighting was needed
+            table["flagged_before_weighting"] = (
+                table["difference_points"].abs().round(9) > survey.flag_threshold_points)
             table.insert(0, "tenure", tenure)
             table.insert(0, "year", label)
             table["chi_square"], table["chi_square_dof"], table["chi_square_p_value"] = (

@@ -62,12 +62,24 @@ def summary_of_approach(con: duckdb.DuckDBPyConnection, end_year: int, label: st
     else:
         add("B", f"responses dated {first} to {last} (fieldwork dates {NOT_DECLARED})", "computed")
     add("C", "; ".join(f"{t} {m.replace('_', ' ')} {n:,}" for t, m, n, _a, _b in responses), "computed")
-    add("D", *_declared(survey, "sample_method"))
+    method = survey.get("sample_method")
+    if isinstance(method, dict):
+        add("D", "; ".join(f"{t} {m.replace('_', ' ')}" for t, m in method.items()), "declared")
+    else:
+        add("D", *_declared(survey, "sample_method"))
     characteristics = survey.characteristics
     if characteristics and not representativeness.empty:
         flagged = representativeness[representativeness["flagged"]]
+        before = representativeness[representativeness["flagged_before_weighting"]]
+        threshold = f"{survey.flag_threshold_points:g}"
         text = (f"assessed against the relevant tenant population on {', '.join(characteristics)}; "
-                f"{len(flagged)} group(s) differ by more than {survey.flag_threshold_points:g} points")
+                f"{len(before)} group(s) of respondents differ from the population by more than "
+                f"{threshold} points" + (
+                    f" before weighting, {len(flagged)} after" if survey.weighting != "none" else ""))
+        if len(before):
+            text += " (" + ", ".join(
+                f"{r.tenure} {r.characteristic} {r.group} {r.difference_points:+.1f}"
+                for r in before.itertuples()) + ")"
         rationale = survey.get("characteristics_rationale")
         add("E", text + (f"; rationale: {rationale}" if rationale else ""), "computed")
     else:
@@ -93,13 +105,16 @@ def summary_of_approach(con: duckdb.DuckDBPyConnection, end_year: int, label: st
         reason = survey.get("excluded_reason") or ""
         add("H", f"{excluded} household(s) excluded" + (f": {reason}" if reason else ""), "declared")
     headline = accuracy[accuracy["measure_code"] == "TP01"] if not accuracy.empty else accuracy
-    missed = headline[~headline["meets_requirement"].astype(str).str.startswith("yes")] \
+    short = headline[headline["meets_requirement"].astype(str) != "yes"] \
         if not headline.empty else headline
-    if missed.empty:
+    if short.empty:
         add("I", "the required accuracy was met for every tenure", "computed")
     else:
         reason, source = _declared(survey, "shortfall_reason")
-        add("I", f"missed for {', '.join(missed['tenure'])}: {reason}", source)
+        parts = [f"{r.tenure}: ±{r.margin_of_error:.1f} against ±{r.required_margin:g}"
+                 + (" (a census, sufficient under 2,500 units)" if r.meets_requirement != "no" else "")
+                 for r in short.itertuples()]
+        add("I", "; ".join(parts) + f"; reason: {reason}", source)
     add("J", *_declared(survey, "incentives"))
     add("K", *_declared(survey, "other_issues"))
     return pd.DataFrame(rows)

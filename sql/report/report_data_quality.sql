@@ -138,6 +138,29 @@ safety_checks_checks as (
     group by all
 ),
 
+-- survey answers left out of the perception measures (tsm.md): routed away, don't know
+-- where the question has no such option, asked of the other tenure only
+survey_checks as (
+    select
+        a.end_year, 'survey' as category, 'survey_responses' as source, '' as source_file,
+        a.measure_code || ' ' || a.tenure || ' ' || k.item as item,
+        count(*) filter (where case k.item
+            when 'answered_but_routed_away' then a.is_routed_away
+            when 'dont_know_excluded' then a.is_dont_know and a.is_asked_of_tenure
+            when 'not_asked_of_this_tenure' then not a.is_asked_of_tenure
+        end)::BIGINT as count,
+        case k.item
+            when 'answered_but_routed_away' then 'answer from a respondent the routing sends past the question: excluded'
+            when 'dont_know_excluded' then 'don''t know / not applicable: excluded from the denominator'
+            when 'not_asked_of_this_tenure' then 'the question is not asked of this tenure: answer excluded'
+        end as message
+    from intermediate.int_survey_answers a
+    cross join (values ('answered_but_routed_away'), ('dont_know_excluded'),
+        ('not_asked_of_this_tenure')) as k(item)
+    group by all
+    having count > 0
+),
+
 -- plausibility warnings (tsm.md): values far outside what the sector reports
 plausibility as (
     select end_year, 'plausibility' as category, measure_code as source, '' as source_file,
@@ -190,6 +213,7 @@ union all select * from quarantine_by_rule
 union all select * from complaint_checks
 union all select * from repair_checks
 union all select * from safety_checks_checks
+union all select * from survey_checks
 union all select * from plausibility where message is not null
 union all select * from stage_2_above_stage_1
 union all select * from denominator_moved

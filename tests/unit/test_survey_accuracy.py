@@ -84,6 +84,7 @@ def test_rim_weighting_to_population_margins(build, tmp_path):
     assert rep.loc["young", "difference_points"] == pytest.approx(-30)
     assert rep.loc["young", "weighted_pct"] == pytest.approx(50)
     assert not rep["flagged"].any()
+    assert rep.loc["young", "flagged_before_weighting"]  # why weighting was needed
 
 
 def test_rim_weighting_with_a_group_missing_from_the_population_is_an_error(tmp_path):
