@@ -39,12 +39,33 @@ def tsm_table(con, end_year: int) -> pd.DataFrame:
         for n, d, u, s in zip(frame["numerator"], frame["denominator"], frame["unit"], frame["status"])
     ]
     frame["status_reason"] = frame["status_reason"].fillna("")
-    check_tsm_contract(frame)
+    # weighted survey counts are published to 2 dp (outputs.md); whole counts stay whole
+    for column in ("numerator", "denominator"):
+        frame[column] = frame[column].round(2)
+    check_tsm_contract(frame, expected_tsm_rows(con, end_year))
     return frame[TSM_COLUMNS]
 
 
-def check_tsm_contract(frame: pd.DataFrame) -> None:
+def expected_tsm_rows(con, end_year: int) -> set[tuple[str, str, str]]:
+    """Every measure part and tenure tsm.md lists for the 22 measures, LCHO where the landlord
+    owns LCHO homes at year end."""
+    return set(con.execute(
+        """select m.measure_code, coalesce(m.measure_part, ''), t.tenure
+           from (select *, unnest(string_split(tenures, ';')) as tenure from params.measures) m
+           join intermediate.int_tsm_tenure_groups t on t.tenure = m.tenure and t.end_year = ?""",
+        [end_year]).fetchall())
+
+
+def check_tsm_contract(frame: pd.DataFrame, expected: set[tuple[str, str, str]] | None = None) -> None:
+    """tsm.csv fails the run if a row is missing, duplicated, or a percentage lies outside
+    0-100 (issue 10), or a measure marked ok has no value."""
     keys = frame[["measure_code", "measure_part", "tenure"]]
+    if expected is not None:
+        missing = expected - set(map(tuple, keys.values.tolist()))
+        if missing:
+            raise ContractError(f"tsm.csv is missing row(s): {sorted(missing)}")
+        if keys["measure_code"].nunique() != 22:
+            raise ContractError(f"tsm.csv has {keys['measure_code'].nunique()} measures, not 22")
     if keys.duplicated().any():
         raise ContractError(f"tsm.csv would repeat rows: {keys[keys.duplicated()].values.tolist()}")
     pct = frame[(frame["unit"] == "percent") & frame["value"].notna()]
