@@ -2753,6 +2753,12 @@ cases:
 
 {traps}
 
+## Hand-written report inputs
+`self_assessment.csv` (the self-assessment against the Complaint Handling Code),
+`improvement_plan.csv` (the service improvement plan) and
+`sector_quartiles_illustrative.csv` (made-up sector quartiles, marked illustrative) are
+small files written by hand, not by this generator; the annual report reads them.
+
 ## Deliberately bad rows
 The key (`complaint_ref` + `stage`) of each occurs in that one file only, so quarantining
 the row leaves no older copy to fall back on. The pipeline must quarantine these rows (for

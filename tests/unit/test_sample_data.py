@@ -27,8 +27,13 @@ def _names(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.is_file())
 
 
+# Small inputs of the annual report written by hand (not generated): the self-assessment
+# against the Code, the improvement plan and an illustrative sector-quartiles file.
+HAND_WRITTEN = {"self_assessment.csv", "improvement_plan.csv", "sector_quartiles_illustrative.csv"}
+
+
 def test_regenerated_file_names_match_committed(regenerated: Path) -> None:
-    assert _names(regenerated) == _names(COMMITTED)
+    assert _names(regenerated) == [n for n in _names(COMMITTED) if n not in HAND_WRITTEN]
 
 
 def test_regenerated_files_are_byte_identical(regenerated: Path) -> None:
