@@ -51,3 +51,8 @@ lint: $(VENV)/.installed
 ## clean: remove generated outputs (the warehouse and reports)
 clean:
 	rm -rf $(OUTPUTS)/warehouse.duckdb $(OUTPUTS)/warehouse.duckdb.wal $(OUTPUTS)/20*-*
+
+## bench: large-landlord benchmark: generate outputs/bench/data (reused when complete), time full and incremental refresh, report marts and DuckDB's own load; writes outputs/bench/<timestamp>.json
+.PHONY: bench
+bench: $(VENV)/.installed
+	$(PY) -m pipeline.bench --out "$(OUTPUTS)/bench"

@@ -51,6 +51,12 @@ class Evidence:
     breaches: int      # records that breach the provision (0: none found)
 
 
+def report_date_basis(con) -> str:
+    latest = con.execute("select max(export_date) from audit.loads").fetchone()[0]
+    return ("the latest export date of the data" if latest is not None
+            else "the end of the reporting year (no file carries an export date)")
+
+
 def report_date(con, end_year: int) -> date:
     """The date the report is judged at: the latest export date of any file loaded (so the
     same files always give the same report), else 31 March of the reporting year."""
@@ -142,7 +148,8 @@ def extra_stages(con, end_year: int) -> pd.DataFrame:
         columns=["source_file", "source_row", "stage", "complaint_ref", "received_date"])
     start, end = date(end_year - 1, 4, 1), date(end_year, 3, 31)
     received = [_parse_date(t) for t in frame["received_date"]]
-    frame["in_year"] = [d is None or start <= d <= end for d in received]
+    frame["in_year"] = pd.Series([d is None or start <= d <= end for d in received],
+                                 index=frame.index, dtype=bool)
     return frame
 
 
@@ -158,7 +165,7 @@ def evidence(con, end_year: int, as_at: date | None = None) -> list[Evidence]:
     as_at = as_at or report_date(con, end_year)
     found = []
     extra = extra_stages(con, end_year)
-    in_year = extra[extra["in_year"]]
+    in_year = extra[extra["in_year"].astype(bool)]
     stages = ", ".join(sorted(set(in_year["stage"].astype(str)))) or "none"
     text = (f"{len(in_year):,} record(s) of a stage other than 1 or 2 in the complaints log for "
             f"the year (stages: {stages})" if len(in_year) else
@@ -271,11 +278,16 @@ def breakdown(con, end_year: int, name: str) -> pd.DataFrame:
     return out[columns].reset_index(drop=True)
 
 
+def _group_label(group: str) -> str:
+    """Codes ('not_recorded', 'social_media') read as words; names ('Repairs') kept."""
+    return label(group) if group.islower() or "_" in group else group
+
+
 def breakdown_html(frame: pd.DataFrame, heading: str, threshold: int) -> str:
     if frame.empty:
         return "<p>No complaints recorded for this breakdown.</p>"
     shown = pd.DataFrame({
-        heading: [label(g) if g.islower() or "_" in g else g for g in frame["group"]],
+        heading: [_group_label(g) for g in frame["group"]],
         "Received": [fmt.small(n, threshold) for n in frame["received"]],
         "Upheld or partly upheld": [fmt.percent(n, d, threshold)
                                     for n, d in zip(frame["upheld"], frame["upheld_base"])],
@@ -343,13 +355,15 @@ KPI_ROWS = (
     ("with_compensation", "Compensation offered", "percent"),
     ("compensation_offered_total_gbp", "Compensation offered: total", "gbp"),
     ("compensation_offered_median_gbp", "Compensation offered: median", "gbp"),
-    ("vulnerable_received", "Residents with a vulnerability or reasonable adjustment", "percent"),
-    ("vulnerable_within_timescale", "… of those, responded to within the Code timescale", "percent"),
+    ("vulnerable_received", "Residents with a vulnerability or reasonable adjustment", "small"),
+    ("vulnerable_within_timescale", "… of those, responded to within the Code timescale", "small"),
 )
 
 
 def performance(con, end_year: int, threshold: int) -> pd.DataFrame:
-    """The Code section 8/9 KPIs by stage: count and (where a share) the published percentage."""
+    """The Code section 8/9 KPIs by stage: count and (where a share) the published percentage.
+    Totals are shown as they are; the vulnerability rows (a personal characteristic) show a
+    count below the threshold as '<5', without its percentage."""
     frame = con.execute(
         """select stage, kpi, count, denominator from marts.chc_complaint_kpis
            where end_year = ? and breakdown = 'total' and stage in ('1', '2')""", [end_year]).df()
@@ -368,9 +382,13 @@ def performance(con, end_year: int, threshold: int) -> pd.DataFrame:
                 row[f"Stage {stage}"] = "" if fmt.is_missing(n) else f"{n:.1f}"
             elif kind == "gbp":
                 row[f"Stage {stage}"] = fmt.money(n)
+            elif kind == "small" and 0 < n < threshold:
+                # a breakdown by a personal characteristic: a small count (and its share,
+                # which would give it away) is not shown
+                row[f"Stage {stage}"] = fmt.small(n, threshold)
             else:
                 pct = fmt.percent(n, d)
-                row[f"Stage {stage}"] = f"{fmt.small(n, threshold)} ({pct})" if pct else fmt.small(n, threshold)
+                row[f"Stage {stage}"] = f"{fmt.count(n)} ({pct})" if pct else fmt.count(n)
         rows.append(row)
     return pd.DataFrame(rows, columns=["measure", "Stage 1", "Stage 2"])
 
@@ -399,7 +417,9 @@ def ombudsman(con, end_year: int) -> pd.DataFrame:
            order by determination_date, ombudsman_ref""", [end_year, end_year]).df()
 
 
-def ombudsman_summary(cases: pd.DataFrame, threshold: int) -> str:
+def ombudsman_summary(cases: pd.DataFrame) -> str:
+    """Determinations by finding. Not suppressed: the Ombudsman publishes its determinations,
+    and the Code (8.1) asks for every finding."""
     if cases.empty:
         return ("<p>No Housing Ombudsman determinations about the landlord are recorded for the "
                 "year.</p>")
@@ -407,7 +427,7 @@ def ombudsman_summary(cases: pd.DataFrame, threshold: int) -> str:
     order = [f for f in FINDING_ORDER if f in counts.index] + [
         f for f in counts.index if f not in FINDING_ORDER]
     table = pd.DataFrame({"Finding": [label(f) for f in order],
-                          "Determinations": [fmt.small(counts[f], threshold) for f in order]})
+                          "Determinations": [fmt.count(counts[f]) for f in order]})
     adverse = int(sum(counts.get(f, 0) for f in ADVERSE))
     total = len(cases)
     rate = fmt.percent(adverse, total)
@@ -486,9 +506,9 @@ def analysis_text(con, end_year: int, categories: pd.DataFrame, service_areas: p
     parts = [f"{s1:,} stage 1 and {s2:,} stage 2 complaints were received in the year"]
     if previous.get("1:received") is not None:
         before = int(previous["1:received"])
-        change = "more than" if s1 > before else "fewer than" if s1 < before else "the same as"
-        parts[-1] += f" ({abs(s1 - before):,} {change} the year before)" if s1 != before else \
-            " (the same number of stage 1 complaints as the year before)"
+        change = "more" if s1 > before else "fewer"
+        parts[-1] += (f" ({abs(s1 - before):,} {change} stage 1 complaints than the year before)"
+                      if s1 != before else " (as many stage 1 complaints as the year before)")
     sentences = [parts[0] + "."]
     if len(categories):
         top = categories.iloc[0]
@@ -508,7 +528,7 @@ def analysis_text(con, end_year: int, categories: pd.DataFrame, service_areas: p
             eligible["pct"] = eligible["within_timescale"] / eligible["within_timescale_base"]
             slow = eligible.sort_values("pct").iloc[0]
             sentences.append(
-                f"The service area least often on time was {slow['group']} "
+                f"The service area least often on time was {_group_label(slow['group'])} "
                 f"({fmt.percent(slow['within_timescale'], slow['within_timescale_base'])} "
                 f"within the Code timescale).")
     return " ".join(sentences)

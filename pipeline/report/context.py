@@ -13,7 +13,7 @@ import duckdb
 
 from pipeline.errors import PipelineError
 from pipeline.report import inputs, report_data
-from pipeline.report.complaints_report import report_date
+from pipeline.report.complaints_report import report_date, report_date_basis
 
 
 @dataclass
@@ -27,6 +27,7 @@ class Context:
     figures_dir: str | None
     small_number_threshold: int
     report_date: date
+    report_date_basis: str
     con: duckdb.DuckDBPyConnection
 
     @property
@@ -70,7 +71,8 @@ def open_context(warehouse: str | Path = "outputs/warehouse.duckdb", year: int |
             dataset_dir=Path(dataset_dir) if dataset_dir else None,
             tables_dir=Path(tables_dir) if tables_dir else None,
             figures_dir=str(figures_dir) if figures_dir else None,
-            small_number_threshold=threshold, report_date=report_date(con, end_year), con=con)
+            small_number_threshold=threshold, report_date=report_date(con, end_year),
+            report_date_basis=report_date_basis(con), con=con)
     except BaseException:
         con.close()
         raise

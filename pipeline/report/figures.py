@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from pipeline.report.publication import PARTS
 from pipeline.report.report_data import (
     OUTCOME_LABELS,
     OUTCOMES,
@@ -144,6 +145,11 @@ def categories(categories: pd.DataFrame, year_label: str = "",
     height = max(2.5, 0.45 * len(categories) + 1.5)
     fig, ax = _new_figure((8, height))
     names = [label(c) for c in categories["category"]]
+    if categories.empty:
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "No category to draw" + (
+            f": each has fewer than {threshold} complaints (see the table)" if hidden else ""),
+            ha="center", va="center", transform=ax.transAxes)
     bars = ax.barh(names, categories["received"], color=OKABE_ITO["blue"])
     ax.bar_label(bars, labels=[
         f"{n}  ({p} upheld)" if p else f"{n}"
@@ -239,7 +245,7 @@ def trend_small_multiples(frame: pd.DataFrame, columns: int = 4) -> tuple[Figure
     """One small line chart per measure part with a result in any year, a line per tenure.
     `frame` is the publication table over years (trends.trend_frame)."""
     ok = frame[frame["status"] == "ok"].copy()
-    ok["panel"] = [f"{c} {p.replace('_', ' ')}".strip() for c, p in
+    ok["panel"] = [f"{c} {PARTS.get(p, p)}".strip() for c, p in
                    zip(ok["measure_code"], ok["measure_part"])]
     panels = list(dict.fromkeys(ok.sort_values("sort_order")["panel"]))
     labels = sorted(frame["year_label"].unique())
@@ -262,6 +268,14 @@ def trend_small_multiples(frame: pd.DataFrame, columns: int = 4) -> tuple[Figure
                     marker=TENURE_MARKERS[tenure], color=TENURE_COLOURS[tenure], label=tenure,
                     markersize=4)
         unit = panel["unit"].iloc[0]
+        low, high = float(panel["value"].min()), float(panel["value"].max())
+        if unit == "percent":  # at least a 10-point window, so small moves do not look large
+            middle = (low + high) / 2
+            half = max(5.0, (high - low) / 2 + 1)
+            bottom = max(0.0, min(middle - half, 100.0 - 2 * half))
+            ax.set_ylim(bottom, min(100.0, bottom + 2 * half) + 0.5)
+        else:
+            ax.set_ylim(0, high * 1.15 if high > 0 else 1)
         ax.set_title(panels[i] + (" (%)" if unit == "percent" else " (per 1,000)"), fontsize=9)
         ax.set_xticks(range(len(labels)), [y[2:] for y in labels], fontsize=7)
         ax.tick_params(axis="y", labelsize=7)
@@ -270,10 +284,11 @@ def trend_small_multiples(frame: pd.DataFrame, columns: int = 4) -> tuple[Figure
         first, last = main.iloc[0], main.iloc[-1]
         summaries.append(f"{panels[i]} {first['tenure']} {first['published']} in "
                          f"{first['year_label']} to {last['published']} in {last['year_label']}")
-    handles = {}
+    found = {}
     for ax in axes.flat:
         for h, name in zip(*ax.get_legend_handles_labels()):
-            handles.setdefault(name, h)
+            found.setdefault(name, h)
+    handles = {t: found[t] for t in ("LCRA", "LCHO", "ALL") if t in found}
     if handles:
         fig.legend(list(handles.values()), list(handles.keys()), loc="outside lower center",
                    ncols=len(handles), frameon=False)

@@ -144,7 +144,8 @@ def write_outputs(config: RunConfig, landlord: Landlord) -> Path:
         if config.render:
             from pipeline.report.render import render_report
 
-            render_report(config.warehouse_path, end_year, staging_dir, landlord.name)
+            render_report(config.warehouse_path, end_year, staging_dir, landlord.name,
+                          dataset_dir=config.dataset_dir)
         final = config.year_dir
         if final.exists():
             shutil.rmtree(final)

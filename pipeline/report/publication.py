@@ -23,6 +23,7 @@ THEMES = (
 PARTS = {"stage_1": "stage 1", "stage_2": "stage 2", "emergency": "emergency",
          "non_emergency": "non-emergency", "asb": "all ASB cases", "hate": "hate incidents"}
 TENURES = ("LCRA", "LCHO", "ALL")
+NUM = ' class="num"'
 TENURE_HEADINGS = {"LCRA": "Low cost rental (LCRA)", "LCHO": "Low cost home ownership (LCHO)",
                    "ALL": "All homes (LCRA and LCHO)"}
 MEASURE_CODES = ("TP01", "TP02", "TP03", "TP04", "RP01", "RP02", "TP05", "BS01", "BS02", "BS03",
@@ -78,10 +79,10 @@ def theme_table(frame: pd.DataFrame, theme: str) -> pd.DataFrame:
 def theme_html(frame: pd.DataFrame, theme: str) -> str:
     table = theme_table(frame, theme)
     tenures = [t for t in TENURES if t in table.columns]
+    headings = [("code", "Measure"), ("description", "The regulator's wording")] + [
+        (t, TENURE_HEADINGS[t]) for t in tenures]
     head = "".join(
-        f'<th scope="col"{" class=\"num\"" if t in tenures else ""}>{html.escape(h)}</th>'
-        for t, h in [("code", "Measure"), ("description", "The regulator's wording")]
-        + [(t, TENURE_HEADINGS[t]) for t in tenures])
+        f'<th scope="col"{NUM if t in tenures else ""}>{html.escape(h)}</th>' for t, h in headings)
     body = []
     for r in table.itertuples(index=False):
         cells = [f'<th scope="row">{html.escape(r.code)}</th>',

@@ -135,13 +135,19 @@ def representativeness_html(represent: pd.DataFrame, threshold: int) -> str:
         "Group": [str(g).replace("_", " ") for g in represent["group"]],
         "Population %": [f"{float(v):.1f}%" for v in represent["population_pct"]],
         "Respondents": [fmt.small(n, threshold) for n in represent["respondents"]],
-        "Respondents %": [f"{float(v):.1f}%" for v in represent["respondents_pct"]],
+        # a share of a suppressed count would give the count away
+        "Respondents %": [f"<{threshold} respondents" if 0 < n < threshold else f"{float(v):.1f}%"
+                          for n, v in zip(represent["respondents"], represent["respondents_pct"])],
     }
     if weighted:
         data["Weighted %"] = ["" if fmt.is_missing(v) else f"{float(v):.1f}%"
                               for v in represent["weighted_pct"]]
     diff = represent["weighted_difference_points"] if weighted else represent["difference_points"]
     data["Difference (points)"] = [fmt.points(v) for v in diff]
+    small = [0 < n < threshold for n in represent["respondents"]]
+    for column in ("Weighted %", "Difference (points)"):  # these too would give the count away
+        if column in data:
+            data[column] = ["withheld" if s else v for s, v in zip(small, data[column])]
     data["Flag"] = ["differs by more than the threshold" if str(f).lower() == "true" else ""
                     for f in represent["flagged"]]
     shown = pd.DataFrame(data)

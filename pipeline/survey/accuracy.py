@@ -65,8 +65,10 @@ def accuracy_table(con: duckdb.DuckDBPyConnection, end_year: int, label: str,
         dwelling_units = int(units.get(r.tenure, 0))
         n_pop, source = (population[r.tenure], "survey_population.csv") if r.tenure in population \
             else (dwelling_units, "dwelling units at year end (no survey_population.csv)")
-        n_eff = (r.weighted_valid ** 2 / r.sum_w2) if r.sum_w2 else 0.0
-        observed = r.weighted_satisfied / r.weighted_valid if r.weighted_valid else math.nan
+        # no valid answers (all don't know): sums are NULL -> NaN, and there is no margin
+        n_eff = (r.weighted_valid ** 2 / r.sum_w2) if r.sum_w2 and r.sum_w2 == r.sum_w2 else 0.0
+        observed = (r.weighted_satisfied or 0) / r.weighted_valid \
+            if r.weighted_valid and r.weighted_valid == r.weighted_valid else math.nan
         band = required_margin(dwelling_units)
         moe = margin_of_error(n_eff, n_pop) if n_eff and n_pop else math.nan
         moe_observed = margin_of_error(n_eff, n_pop, p=observed) if n_eff and n_pop else math.nan

@@ -1,6 +1,6 @@
 """repairs.csv: the responsive repairs log, one row per job (inputs.md)."""
 
-from schemas.fields import Field, InputSpec, code, ref, tenure, text
+from schemas.fields import Field, InputSpec, code, ref, tenure
 
 REPAIRS = InputSpec(
     name="repairs",

@@ -1,7 +1,7 @@
 """survey_population.csv: the relevant tenant population by characteristic and group, per
 tenure and reporting year, for representativeness and weighting (inputs.md)."""
 
-from schemas.fields import Field, InputSpec, ref, text
+from schemas.fields import Field, InputSpec, ref
 
 SURVEY_POPULATION = InputSpec(
     name="survey_population",
