@@ -67,6 +67,8 @@ def read_header(path: Path, encoding: str, delimiter: str, skip_rows: int) -> li
         raise PipelineError(f"{path.name}: no header row (file is empty after {skip_rows} skipped line(s))")
     header = next(csv.reader(io.StringIO(line), delimiter=delimiter))
     header = [h.strip().lstrip("\ufeff").strip() for h in header]
+    if any("\x00" in h for h in header):
+        raise PipelineError(f"{path.name}: the header row contains a NUL byte; is it a CSV file?")
     blank = [i + 1 for i, h in enumerate(header) if not h]
     if blank:
         raise PipelineError(f"{path.name}: header has blank column name(s) at position(s) {blank}")
