@@ -139,65 +139,87 @@ def ensure_staging_table(con: duckdb.DuckDBPyConnection, spec: InputSpec) -> Non
 
 
 def stage_load(con: duckdb.DuckDBPyConnection, spec: InputSpec, mapping: FileMapping, load_id: int) -> tuple[int, int]:
-    """Parse one load's raw rows; returns (rows staged, rows quarantined)."""
+    """Parse one load's raw rows; returns (rows staged, rows quarantined).
+
+    One pass over raw: each row gets its typed columns and a list of its failures
+    (column, value, rule). Failures go to quarantine in one unnest; rows without any are
+    staged, except a repeated key, whose later rows are quarantined as duplicate_key."""
     ensure_staging_table(con, spec)
     formats = date_formats(mapping)
-    selects, error_cols = [], []
+    selects, failures = [], []
     for f in spec.fields:
         v = _recoded(f.name, mapping.values.get(f.name))
         parsed, rule = parse_expression(f, v, formats)
-        selects.append(f"{v} as {ident(f.name + '__text')}")
         selects.append(f"{parsed} as {ident(f.name)}")
-        selects.append(f"{_error_expression(f, v, parsed, rule)} as {ident(f.name + '__error')}")
-        error_cols.append(f)
+        error = _error_expression(f, v, parsed, rule)
+        if error != "NULL::VARCHAR":
+            failures.append(f"case when {error} is not null then {{'column_name': {literal(f.name)}, "
+                            f"'value': {v}, 'rule': {error}}} end")
+    errors = f"[x for x in [{', '.join(failures)}] if x is not null]" if failures else "[]"
+    extra = ", extra_columns" if spec.keep_extra_columns else ""
     con.execute(
         f"""create or replace temp table _parsed as
         select load_id, source_file, source_sha256, export_date, source_row, {', '.join(selects)}
-               {', extra_columns' if spec.keep_extra_columns else ''}
+               {extra}, {errors} as _errors
         from raw.{ident(spec.name)} where load_id = {int(load_id)}"""
     )
-    for f in error_cols:
-        err = ident(f.name + "__error")
-        rules = [*MESSAGES, "invalid_code"] if f.codes else list(MESSAGES)
-        messages = " ".join(f"when {literal(r)} then {literal(_message(f, r))}" for r in rules)
-        con.execute(
-            f"""insert into quarantine.rows
-            select load_id, {literal(spec.name)}, source_file, source_sha256, source_row,
-                   {literal(f.name)}, {ident(f.name + '__text')}, {err}, case {err} {messages} end
-            from _parsed where {err} is not null"""
-        )
-    no_errors = " and ".join(f"{ident(f.name + '__error')} is null" for f in error_cols)
+    _quarantine_failures(con, spec)
     key = ", ".join(ident(k) for k in spec.key)
+    # later rows of a key repeated within the file (the first is kept): found with a group by,
+    # so only the repeated keys, not every row, go through a window
     con.execute(
-        f"""create or replace temp table _valid as
-        select *, row_number() over (partition by {key} order by source_row) as _nth,
+        f"""create or replace temp table _repeats as
+        select {key}, source_row,
                min(source_row) over (partition by {key}) as _first_row
-        from _parsed where {no_errors}"""
+        from _parsed
+        where len(_errors) = 0 and ({key}) in (
+            select ({key}) from _parsed where len(_errors) = 0 group by {key} having count(*) > 1)"""
     )
     key_label = "+".join(spec.key)
-    key_text = " || '|' || ".join(f"coalesce({ident(k)}::VARCHAR, '')" for k in spec.key)
+    key_text = " || '|' || ".join(f"coalesce(r.{ident(k)}::VARCHAR, '')" for k in spec.key)
     con.execute(
         f"""insert into quarantine.rows
-        select load_id, {literal(spec.name)}, source_file, source_sha256, source_row,
+        select {int(load_id)}, {literal(spec.name)}, p.source_file, p.source_sha256, p.source_row,
                {literal(key_label)}, {key_text}, 'duplicate_key',
-               'same ' || {literal(key_label)} || ' as row ' || _first_row || ' of this file; '
+               'same ' || {literal(key_label)} || ' as row ' || r._first_row || ' of this file; '
                || 'the first row is kept'
-        from _valid where _nth > 1"""
+        from _parsed p join _repeats r using (source_row)
+        where r.source_row > r._first_row"""
     )
-    columns = ", ".join(ident(f.name) for f in spec.fields)
-    if spec.keep_extra_columns:
-        columns += ", extra_columns"
+    columns = ", ".join(ident(f.name) for f in spec.fields) + extra
     con.execute(
         f"""insert into staging.{ident(spec.name + '_rows')}
         select load_id, source_file, source_sha256, export_date, source_row, {columns}
-        from _valid where _nth = 1 order by source_row"""
+        from _parsed
+        where len(_errors) = 0
+          and source_row not in (select source_row from _repeats where source_row > _first_row)"""
     )
-    staged = con.execute("select count(*) from _valid where _nth = 1").fetchone()[0]
+    staged = con.execute(
+        f"select count(*) from staging.{ident(spec.name + '_rows')} where load_id = ?", [load_id]
+    ).fetchone()[0]
     quarantined = con.execute(
         "select count(distinct source_row) from quarantine.rows where load_id = ?", [load_id]
     ).fetchone()[0]
-    con.execute("drop table _parsed; drop table _valid")
+    con.execute("drop table _parsed; drop table _repeats")
     return staged, quarantined
+
+
+def _quarantine_failures(con: duckdb.DuckDBPyConnection, spec: InputSpec) -> None:
+    messages = [(f.name, rule, _message(f, rule))
+                for f in spec.fields for rule in [*MESSAGES, *(["invalid_code"] if f.codes else [])]]
+    con.execute("create or replace temp table _messages (column_name VARCHAR, rule VARCHAR, "
+                "message VARCHAR)")
+    con.executemany("insert into _messages values (?, ?, ?)", messages)
+    con.execute(
+        f"""insert into quarantine.rows
+        select f.load_id, {literal(spec.name)}, f.source_file, f.source_sha256, f.source_row,
+               f.e.column_name, f.e.value, f.e.rule, m.message
+        from (select load_id, source_file, source_sha256, source_row, unnest(_errors) as e
+              from _parsed where len(_errors) > 0) f
+        join _messages m on m.column_name = f.e.column_name and m.rule = f.e.rule
+        order by f.source_row"""
+    )
+    con.execute("drop table _messages")
 
 
 def validate_staged(con: duckdb.DuckDBPyConnection, spec: InputSpec, load_id: int) -> None:
@@ -209,7 +231,7 @@ def validate_staged(con: duckdb.DuckDBPyConnection, spec: InputSpec, load_id: in
     materialised in pandas whole, and ten million rows are not converted to pandas for a
     second check of what SQL has already checked."""
     table = f"staging.{ident(spec.name + '_rows')}"
-    broken = []
+    counts = []
     for f in spec.fields:
         col = ident(f.name)
         conditions = []
@@ -219,10 +241,10 @@ def validate_staged(con: duckdb.DuckDBPyConnection, spec: InputSpec, load_id: in
             allowed = ", ".join(str(int(c)) if f.kind == "integer" else literal(c) for c in f.codes)
             conditions.append(f"({col} is not null and {col} not in ({allowed}))")
         if conditions:
-            n = con.execute(f"select count(*) from {table} where load_id = ? and ("
-                            + " or ".join(conditions) + ")", [load_id]).fetchone()[0]
-            if n:
-                broken.append(f"{f.name}: {n} row(s)")
+            counts.append((f.name, f"count(*) filter (where {' or '.join(conditions)})"))
+    row = con.execute(f"select {', '.join(c for _, c in counts)} from {table} where load_id = ?",
+                      [load_id]).fetchone() if counts else ()
+    broken = [f"{name}: {n} row(s)" for (name, _), n in zip(counts, row) if n]
     if broken:
         raise ContractError(f"{table} breaks its contract for load {load_id}: {'; '.join(broken)}")
     model = staged_model(spec)

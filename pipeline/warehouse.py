@@ -7,9 +7,11 @@ from pathlib import Path
 import duckdb
 
 from pipeline.errors import PipelineError
+from pipeline.sqltext import literal
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SQL_DIR = REPO_ROOT / "sql"
+MEMORY_LIMIT = "3GB"  # the large-landlord target is under 4 GiB for the whole process
 LAYERS = ("raw", "staging", "quarantine", "audit", "params", "intermediate", "marts", "report")
 
 AUDIT_DDL = """
@@ -63,6 +65,11 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     except duckdb.Error as exc:
         raise PipelineError(f"cannot open warehouse {path}: {exc}") from None
     if not read_only:
+        # a big load spills to disk beside the warehouse rather than growing without bound
+        con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
+        if str(path) != ":memory:":
+            con.execute(f"set temp_directory = {literal(str(path.parent / '.duckdb_tmp'))}")
+        con.execute("set preserve_insertion_order = true")
         for layer in LAYERS:
             con.execute(f"create schema if not exists {layer}")
         con.execute(AUDIT_DDL)

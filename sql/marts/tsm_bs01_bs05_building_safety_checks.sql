@@ -25,17 +25,30 @@ measures as (
     ) as m(measure_code, check_type)
 ),
 
+-- two equi-joins rather than one join on "home_ref or building_ref", which a database can
+-- only evaluate by pairing every home with every check (quadratic in the stock size)
+homes_at_31_march as (
+    select homes.*, years.end_date from homes join years using (end_year)
+),
+
 checks_applying_to_homes as (
     select
         homes.end_year,
         homes.home_ref,
         checks.check_type,
         coalesce(checks.compliant, false) as is_compliant,
-    from homes
-    join years using (end_year)
-    join checks
-        on checks.as_at = years.end_date
-        and (checks.asset_ref = homes.home_ref or checks.asset_ref = homes.building_ref)
+    from homes_at_31_march as homes
+    join checks on checks.as_at = homes.end_date and checks.asset_ref = homes.home_ref
+    union all
+    select
+        homes.end_year,
+        homes.home_ref,
+        checks.check_type,
+        coalesce(checks.compliant, false) as is_compliant,
+    from homes_at_31_march as homes
+    join checks on checks.as_at = homes.end_date and checks.asset_ref = homes.building_ref
+    -- a building_ref that is also the home's own ref is the home check above, counted once
+    where checks.asset_ref <> homes.home_ref
 ),
 
 homes_by_check_type as (

@@ -3,6 +3,7 @@ clear PipelineError, and every row read is staged or quarantined."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -38,7 +39,9 @@ def mutated(draw) -> bytes:
     return bytes(data)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("TSM_HYPOTHESIS_EXAMPLES", "40")), deadline=None,
+          derandomize=not os.environ.get("TSM_HYPOTHESIS_EXAMPLES"), database=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(content=mutated())
 def test_mutated_complaints_export_never_crashes_and_loses_no_row(content):
     with tempfile.TemporaryDirectory() as tmp:
