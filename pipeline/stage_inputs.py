@@ -27,7 +27,7 @@ TRUE_WORDS = ("y", "yes", "true", "1")
 FALSE_WORDS = ("n", "no", "false", "0")
 WHITESPACE = "' ' || chr(9) || chr(10) || chr(13) || chr(160)"
 VALIDATION_CHUNK_ROWS = 250_000
-VALIDATION_MAX_ROWS = 500_000
+VALIDATION_MAX_ROWS = 50_000
 
 MESSAGES = {
     "required": "required value is blank",
