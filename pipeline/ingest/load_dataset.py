@@ -92,6 +92,7 @@ def load_dataset(con: duckdb.DuckDBPyConnection, dataset_dir: Path, run_id: int)
         raise PipelineError(f"{dataset_dir}: homes.csv (the stock register) is required and missing")
     summary = LoadSummary(files_seen=len(files))
     known_files = known_file_hashes(con)
+    changed: set[str] = set()
     loaded = {
         (s, h) for s, h in con.execute("select source, source_sha256 from audit.loads").fetchall()
     }
@@ -119,6 +120,7 @@ def load_dataset(con: duckdb.DuckDBPyConnection, dataset_dir: Path, run_id: int)
             raise
         loaded.add((dfile.source, sha))
         summary.files_loaded += 1
+        changed.add(dfile.source)
         summary.rows_read += rows_read
         summary.rows_staged += staged
         summary.rows_quarantined += quarantined
@@ -126,5 +128,12 @@ def load_dataset(con: duckdb.DuckDBPyConnection, dataset_dir: Path, run_id: int)
     for spec in INPUT_SPECS.values():
         ensure_raw_table(con, spec)
         ensure_staging_table(con, spec)
-        build_current(con, spec)
+        # the current record per key changes only where a file of that source arrived
+        if spec.name in changed or not _table_exists(con, "staging", spec.name):
+            build_current(con, spec)
     return summary
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return con.execute("select count(*) from information_schema.tables where table_schema = ? "
+                       "and table_name = ?", [schema, table]).fetchone()[0] > 0
