@@ -32,9 +32,17 @@ report: $(VENV)/.installed
 refresh: $(VENV)/.installed
 	$(PY) -m pipeline refresh --dataset "$(DATASET)" --outputs "$(OUTPUTS)"
 
-## test: run the whole test suite (what CI runs)
-test: $(VENV)/.installed
+## test: run the whole test suite (what CI runs); installs headless Chromium for the browser test if it can
+test: $(VENV)/.installed browser
 	$(PY) -m pytest -q
+
+# Debian's Chromium for the report's browser test (needs root and the package registry; the
+# test skips with a reason when Chromium is absent)
+.PHONY: browser
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
+		&& echo "installed chromium for the browser test"; } || echo "chromium not installed: the browser test will be skipped"
 
 ## test-fast: the suite without the slow end-to-end tests
 test-fast: $(VENV)/.installed

@@ -41,10 +41,14 @@ def test_same_files_loaded_in_another_order_give_the_same_staging(tmp_path):
     (ds2 / "complaints_2024-03-30.csv").write_text(older)
     refresh(c2)
     query = "select complaint_ref, stage, received_date, responded_date from staging.complaints order by 1"
-    results = []
+    marts = ("select * exclude (sort_order) from report.report_tsm_publication_table order by all",
+             "select * from marts.chc_complaint_kpis order by all")
+    results, mart_results = [], []
     for c in (c1, c2):
         con = duckdb.connect(str(c.warehouse_path), read_only=True)
         results.append(con.execute(query).fetchall())
+        mart_results.append([con.execute(q).fetchall() for q in marts])
         con.close()
     assert results[0] == results[1]
     assert results[0][0][3] is not None  # A answered, from the newer export
+    assert mart_results[0] == mart_results[1]
