@@ -261,15 +261,42 @@ def validate_staged(con: duckdb.DuckDBPyConnection, spec: InputSpec, load_id: in
             raise ContractError(f"staging.{spec.name}_rows fails its contract {model.name}: {exc}") from None
 
 
-def build_current(con: duckdb.DuckDBPyConnection, spec: InputSpec) -> None:
+def build_current(con: duckdb.DuckDBPyConnection, spec: InputSpec,
+                  new_loads: list[int] | None = None) -> None:
     """staging.<source>: one row per key, from the latest export (inputs.md, dated exports).
-    An undated file is older than every dated one; among equals, the later load wins."""
+    An undated file is older than every dated one; among equals, the later load wins.
+
+    With `new_loads` and an existing table, only the keys those loads carry are re-decided
+    (the cost of a night grows with what arrived, not with all history); a source with one
+    load needs no ranking at all (keys are unique within a file)."""
     ensure_staging_table(con, spec)
+    rows, current = f"staging.{ident(spec.name + '_rows')}", f"staging.{ident(spec.name)}"
     key = ", ".join(ident(k) for k in spec.key)
+    latest_first = "order by export_date desc nulls last, load_id desc, source_row desc"
+    exists = con.execute("select count(*) from information_schema.tables where table_schema = "
+                         "'staging' and table_name = ?", [spec.name]).fetchone()[0]
+    if new_loads and exists:
+        loads = ", ".join(str(int(i)) for i in new_loads)
+        con.execute(
+            f"""create or replace temp table _winners as
+            with touched as (select distinct {key} from {rows} where load_id in ({loads})),
+            candidates as (
+                select * from {current} where ({key}) in (select ({key}) from touched)
+                union all by name
+                select * from {rows} where load_id in ({loads}))
+            select * from candidates
+            qualify row_number() over (partition by {key} {latest_first}) = 1"""
+        )
+        con.execute(f"delete from {current} where ({key}) in (select ({key}) from _winners)")
+        con.execute(f"insert into {current} by name select * from _winners")
+        con.execute("drop table _winners")
+        return
+    load_count = con.execute(f"select count(distinct load_id) from {rows}").fetchone()[0]
+    if load_count <= 1:
+        con.execute(f"create or replace table {current} as select * from {rows}")
+        return
     con.execute(
-        f"""create or replace table staging.{ident(spec.name)} as
-        select * from staging.{ident(spec.name + '_rows')}
-        qualify row_number() over (
-            partition by {key}
-            order by export_date desc nulls last, load_id desc, source_row desc) = 1"""
+        f"""create or replace table {current} as
+        select * from {rows}
+        qualify row_number() over (partition by {key} {latest_first}) = 1"""
     )

@@ -92,7 +92,7 @@ def load_dataset(con: duckdb.DuckDBPyConnection, dataset_dir: Path, run_id: int)
         raise PipelineError(f"{dataset_dir}: homes.csv (the stock register) is required and missing")
     summary = LoadSummary(files_seen=len(files))
     known_files = known_file_hashes(con)
-    changed: set[str] = set()
+    changed: dict[str, list[int]] = {}  # source -> the loads this run added
     loaded = {
         (s, h) for s, h in con.execute("select source, source_sha256 from audit.loads").fetchall()
     }
@@ -120,7 +120,7 @@ def load_dataset(con: duckdb.DuckDBPyConnection, dataset_dir: Path, run_id: int)
             raise
         loaded.add((dfile.source, sha))
         summary.files_loaded += 1
-        changed.add(dfile.source)
+        changed.setdefault(dfile.source, []).append(next_id)
         summary.rows_read += rows_read
         summary.rows_staged += staged
         summary.rows_quarantined += quarantined
@@ -130,7 +130,7 @@ def load_dataset(con: duckdb.DuckDBPyConnection, dataset_dir: Path, run_id: int)
         ensure_staging_table(con, spec)
         # the current record per key changes only where a file of that source arrived
         if spec.name in changed or not _table_exists(con, "staging", spec.name):
-            build_current(con, spec)
+            build_current(con, spec, new_loads=changed.get(spec.name))
     return summary
 
 

@@ -52,3 +52,22 @@ def test_same_files_loaded_in_another_order_give_the_same_staging(tmp_path):
     assert results[0] == results[1]
     assert results[0][0][3] is not None  # A answered, from the newer export
     assert mart_results[0] == mart_results[1]
+
+
+def test_an_older_export_arriving_on_a_later_night_does_not_win(tmp_path):
+    header = "complaint_ref,stage,received_date,responded_date\n"
+    ds = write_dataset(tmp_path / "ds", {
+        "complaints_2024-03-31.csv": header + "A,1,2024-03-01,2024-03-15\nA,2,2024-03-20,\n"})
+    config = RunConfig.create(ds, tmp_path / "out", render=False)
+    refresh(config)
+    # a night later, an export dated earlier turns up, and a newer one with a new key
+    (ds / "complaints_2024-03-30.csv").write_text(header + "A,1,2024-03-01,\nB,1,2024-03-02,\n")
+    (ds / "complaints_2024-04-01.csv").write_text(header + "A,2,2024-03-20,2024-03-28\n")
+    refresh(config)
+    con = duckdb.connect(str(config.warehouse_path), read_only=True)
+    rows = con.execute("select complaint_ref, stage, responded_date::VARCHAR, source_file "
+                       "from staging.complaints order by 1, 2").fetchall()
+    con.close()
+    assert rows == [("A", 1, "2024-03-15", "complaints_2024-03-31.csv"),
+                    ("A", 2, "2024-03-28", "complaints_2024-04-01.csv"),
+                    ("B", 1, None, "complaints_2024-03-30.csv")]
