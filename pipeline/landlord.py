@@ -21,10 +21,13 @@ class Landlord:
 def read_landlord(dataset_dir: Path) -> Landlord:
     raw = read_toml(dataset_dir / "landlord.toml")
     closures = raw.get("closure_days", [])
-    if not isinstance(closures, list) or not all(isinstance(d, date) for d in closures):
+    if not isinstance(closures, list):
+        raise PipelineError("landlord.toml: closure_days must be a list of dates, e.g. [2023-12-27]")
+    try:  # TOML dates, or quoted ISO dates
+        closures = [d if isinstance(d, date) else date.fromisoformat(str(d).strip()) for d in closures]
+    except ValueError:
         raise PipelineError(
-            "landlord.toml: closure_days must be a list of TOML dates, e.g. [2023-12-27]"
-        )
+            "landlord.toml: closure_days must be a list of dates, e.g. [2023-12-27]") from None
     return Landlord(
         name=str(raw.get("name", "Landlord")),
         closure_days=tuple(sorted(closures)),

@@ -72,6 +72,10 @@ def read_survey_config(dataset_dir: Path) -> dict[str, SurveyYear]:
                                 f"{', '.join(SAMPLE_METHODS)} (or a table of them by tenure)")
         for key in ("fieldwork_start", "fieldwork_end"):
             if key in table and not isinstance(table[key], date):
-                raise PipelineError(f'survey.toml: [surveys."{label}"] {key} must be a TOML date')
+                try:  # a quoted "2024-01-29" is read as the date it plainly means
+                    table[key] = date.fromisoformat(str(table[key]).strip())
+                except ValueError:
+                    raise PipelineError(f'survey.toml: [surveys."{label}"] {key} must be a date '
+                                        f"like 2024-01-29, not {table[key]!r}") from None
         years[label] = SurveyYear(label, dict(table))
     return years
