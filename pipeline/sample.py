@@ -2463,6 +2463,10 @@ def landlord_toml() -> str:
     days = ", ".join(d.isoformat() for d in CLOSURE_DAYS)
     return f"""name = "{LANDLORD}"
 closure_days = [{days}]   # office closed between Christmas and New Year
+landlord_type = "PRP"   # a housing association ("LA": a local authority), for sector benchmarks
+
+[benchmarks]
+peer_group = "type"   # compare with all landlords of the same type (all | type | size_band | ...)
 
 [priorities.P1]
 class = "emergency"

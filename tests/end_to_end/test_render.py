@@ -176,6 +176,15 @@ def test_trends_significance_and_illustrative_benchmarks(rendered):
     assert "lowest quartile" in html or "highest quartile" in html
 
 
+def test_real_sector_benchmarks_for_2023_24(rendered):
+    html = rendered[2]  # Tiny Homes sets no landlord_type: its peer group is all landlords
+    assert "Regulator of Social Housing" in html
+    assert ("Sector figures: Regulator of Social Housing, Tenant Satisfaction Measures 2023/24, "
+            "Open Government Licence v3.0") in html
+    assert "<strong>all landlords</strong>" in html
+    assert "(TP01 LCRA: 355)" in html and "all (355)" in html  # 355 published TP01 LCRA 2023/24
+
+
 def test_failing_notebook_raises_one_line_and_leaves_no_report(config, tmp_path):
     year_dir = tmp_path / "2029-30"
     year_dir.mkdir()
