@@ -2744,7 +2744,8 @@ exactly what the generator writes.
 - `mapping.toml`: maps that portal file onto `ombudsman_cases`, and recodes the survey
   contractor's numeric codes and SPSS middle labels for `survey_responses`.
 {registers_files(reg)}{survey_readme_files(surveys)}- `landlord.toml`: name, closure days (27 December 2023 and 2024, non-working days for
-  complaint and repair timescales) and repair priorities.
+  complaint and repair timescales), repair priorities, and the landlord's type (`PRP`) and
+  benchmark peer group for the report's sector benchmarks.
 
 {survey_readme_table(surveys)}
 ## Traps: complaints
