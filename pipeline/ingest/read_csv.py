@@ -287,6 +287,11 @@ def _load_sav(con, dfile, spec, mapping, load_id, sha256) -> RawLoad:
     for column in frame.columns:
         if frame[column].dtype.kind == "f" and frame[column].dropna().mod(1).eq(0).all():
             frame[column] = frame[column].astype("Int64")  # 1.0 -> 1, as the codes were entered
+        elif frame[column].dtype == object:
+            # a partly labelled column: labels are text, unlabelled codes stay floats (9.0);
+            # write them as entered (9) so mapping.toml's "9" = "dont_know" matches
+            frame[column] = frame[column].map(
+                lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else v)
     with tempfile.TemporaryDirectory(prefix="tsm-sav-") as tmp:
         csv_path = Path(tmp) / (dfile.path.stem + ".csv")
         frame.to_csv(csv_path, index=False, encoding="utf-8", date_format="%Y-%m-%d")

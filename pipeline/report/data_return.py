@@ -28,6 +28,7 @@ import pandas as pd
 
 from pipeline.errors import PipelineError
 from pipeline.periods import ReportingPeriod
+from pipeline.rounding import round_half_away
 from pipeline.settings import RunConfig
 from pipeline.survey.config import SurveyYear, read_survey_config
 
@@ -461,7 +462,7 @@ def _margin_of_error(facts: Facts, tenure: str) -> Resolved:
     moe = row["margin_of_error"]
     if moe is None or pd.isna(moe):
         return blank("not available: no valid TP01 answers")
-    return Resolved(round(float(moe), 1), "TP01 at p = 0.5, percentage points (survey_accuracy.csv)")
+    return Resolved(float(round_half_away(moe, 1)), "TP01 at p = 0.5, percentage points (survey_accuracy.csv)")
 
 
 def _required_sample(facts: Facts, tenure: str) -> Resolved:

@@ -15,7 +15,7 @@ from pipeline.survey.statistics import (
     representativeness,
     weighting_efficiency,
 )
-from pipeline.survey.weights import characteristic_values, survey_respondents
+from pipeline.survey.weights import characteristic_values, normalise_groups, survey_respondents
 
 COLUMNS = ["year", "tenure", "characteristic", "group", "population", "population_pct",
            "respondents", "respondents_pct", "weighted_respondents", "weighted_pct",
@@ -39,8 +39,9 @@ def representativeness_table(con: duckdb.DuckDBPyConnection, end_year: int, labe
         return pd.DataFrame(columns=COLUMNS)
     respondents = _respondents_with_weights(con, end_year)
     population = con.execute(
-        """select tenure, characteristic, lower(trim("group")) as "group", households
+        """select tenure, characteristic, "group", households
            from staging.survey_population where year = ?""", [label]).df()
+    population["group"] = normalise_groups(population["group"].astype(str))
     if respondents.empty or population.empty:
         return pd.DataFrame(columns=COLUMNS)
     tables = []

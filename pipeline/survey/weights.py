@@ -43,18 +43,26 @@ def characteristic_values(frame: pd.DataFrame, characteristic: str) -> pd.Series
             raise PipelineError(
                 f"survey: characteristic {characteristic!r} (survey.toml) is not a column of "
                 "survey_responses")
-    return values.fillna("").astype(str).str.strip().str.lower()
+    return normalise_groups(values.fillna("").astype(str))
+
+
+def normalise_groups(values: pd.Series) -> pd.Series:
+    """Group codes compared as every code is (D14): case-insensitive, spaces and hyphens as
+    underscores, apostrophes dropped ('General Needs' = general_needs)."""
+    return (values.str.strip().str.lower().str.replace("['\u2019]", "", regex=True)
+            .str.replace(r"[\s-]+", "_", regex=True))
 
 
 def population_margins(con: duckdb.DuckDBPyConnection, label: str, tenure: str,
                        characteristics: list[str]) -> dict[str, dict[str, float]]:
-    rows = con.execute(
-        """select characteristic, lower(trim("group")), sum(households)
-           from staging.survey_population
-           where year = ? and tenure = ? group by all""", [label, tenure]
-    ).fetchall()
+    frame = con.execute(
+        """select characteristic, "group", households from staging.survey_population
+           where year = ? and tenure = ?""", [label, tenure]
+    ).df()
+    frame["group"] = normalise_groups(frame["group"].astype(str))
     margins: dict[str, dict[str, float]] = {}
-    for characteristic, group, households in rows:
+    for (characteristic, group), households in frame.groupby(
+            ["characteristic", "group"])["households"].sum().items():
         margins.setdefault(characteristic, {})[group] = float(households)
     missing = [c for c in characteristics if c not in margins]
     if missing:

@@ -23,19 +23,34 @@ escalated as (
     select distinct complaint_ref from stages where stage = 2
 ),
 
+-- the tenure of a complaint, not of one stage row: a sparse stage 2 row takes what its
+-- other stage says (its tenure, else its home)
+complaint_facts as (
+    select
+        stages.complaint_ref,
+        min(stages.tenure) as complaint_tenure,
+        min(homes.tenure) as complaint_home_tenure,
+    from stages
+    left join homes on homes.home_ref = stages.home_ref
+    group by stages.complaint_ref
+),
+
 -- tenure: the complaint's own; blank: the home's; no home: LCRA (complaints.md)
 with_tenure as (
     select
         stages.*,
-        coalesce(stages.tenure, homes.tenure, 'LCRA') as tenure_resolved,
+        coalesce(stages.tenure, complaint_facts.complaint_tenure, homes.tenure,
+            complaint_facts.complaint_home_tenure, 'LCRA') as tenure_resolved,
         case
             when stages.tenure is not null then 'complaint'
-            when homes.tenure is not null then 'home'
+            when complaint_facts.complaint_tenure is not null then 'complaint (other stage)'
+            when coalesce(homes.tenure, complaint_facts.complaint_home_tenure) is not null then 'home'
             else 'default_lcra'
         end as tenure_source,
         stages.home_ref is not null and homes.home_ref is null as has_unknown_home,
     from stages
     left join homes on homes.home_ref = stages.home_ref
+    left join complaint_facts on complaint_facts.complaint_ref = stages.complaint_ref
 ),
 
 with_code_version as (

@@ -44,13 +44,19 @@ with_target as (
             when target_at is not null then 'target_at'
             else target_unit
         end as target_source,
+        -- a target in hours is a moment; a target in days lasts the whole last day, even when
+        -- the system wrote target_at with a time ("completion on the last day, at any time,
+        -- is within", tsm.md)
         case
-            when target_at is not null and target_at <> date_trunc('day', target_at) then target_at
+            when target_at is not null and target_unit = 'hours'
+                and target_at <> date_trunc('day', target_at) then target_at
             when target_at is null and target_unit = 'hours'
                 then reported_at + to_microseconds((target_value * 3600 * 1000000)::BIGINT)
         end as target_deadline_at,
         case
-            when target_at is not null and target_at = date_trunc('day', target_at) then target_at::DATE
+            when target_at is not null
+                and (target_unit <> 'hours' or target_at = date_trunc('day', target_at))
+                then target_at::DATE
             when target_at is null and target_unit = 'calendar_days'
                 then reported_at::DATE + target_value::INTEGER
             when target_at is null and target_unit = 'working_days' then working_deadline.date

@@ -96,3 +96,14 @@ def test_without_a_complaints_file_ch01_is_not_available_never_zero(build):
            where measure_code = 'CH01' and measure_part = 'stage_1' and tenure = 'LCRA'"""
     ).fetchone()
     assert row[0] == "not_available" and "complaints.csv" in row[1] and row[2] is None
+
+
+def test_a_sparse_stage_2_row_takes_the_tenure_of_its_complaint(build):
+    con = build({"homes.csv": "home_ref,tenure\nH1,LCRA\nH2,LCHO\n",
+                 "complaints.csv": "complaint_ref,stage,received_date,tenure,home_ref\n"
+                                   "X,1,2023-05-01,LCHO,\nX,2,2023-06-01,,\n"
+                                   "Y,1,2023-05-01,,H2\nY,2,2023-06-01,,\n"})
+    tenures = dict(con.execute("select complaint_ref || stage, tenure from "
+                               "intermediate.int_complaint_stages").fetchall())
+    # X stage 2 has neither tenure nor home: its stage 1 says LCHO; Y's stage 1 home is LCHO
+    assert tenures == {"X1": "LCHO", "X2": "LCHO", "Y1": "LCHO", "Y2": "LCHO"}

@@ -95,3 +95,16 @@ def test_spss_file_read_with_its_value_labels(build, tmp_path):
     extra = con.execute("select extra_columns from staging.survey_responses where response_id = 'S2'"
                         ).fetchone()[0]
     assert extra == {"area": "South"}
+
+
+def test_spss_unlabelled_codes_are_recoded_by_mapping(build, tmp_path):
+    frame = pd.DataFrame({"response_id": ["S1", "S2"], "tenure": ["LCRA"] * 2,
+                          "collection_method": ["postal"] * 2,
+                          "response_date": [date(2024, 2, 1)] * 2, "tp01": [1.0, 9.0]})
+    path = tmp_path / "survey_responses.sav"
+    # 9 has no label in the file: it must still reach mapping.toml as "9", not "9.0"
+    pyreadstat.write_sav(frame, str(path), variable_value_labels={"tp01": {1.0: "Very satisfied"}})
+    con = build({"homes.csv": HOMES, "survey_responses.sav": path.read_bytes(),
+                 "mapping.toml": '[survey_responses.values.tp01]\n9 = "dont_know"\n'})
+    assert con.execute("select count(*) from quarantine.rows").fetchone()[0] == 0
+    assert tp(con, "TP01", "LCRA")[:2] == (1, 1)

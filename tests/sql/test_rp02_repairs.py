@@ -34,9 +34,12 @@ REPAIRS = (
     # 28 calendar days from 1 May 2023: day 28 is Mon 29 May
     "J7,H1,P3,,2023-05-01 08:00,,2023-05-29 17:00,\n"
     "J8,H1,P3,,2023-05-01 08:00,,2023-05-30 09:00,\n"
-    # target_at overrides: a date lasts the whole day; a time is exact
+    # target_at overrides: for a target in days the last day lasts all day, even if the system
+    # wrote a time (J9, J10 within); for a target in hours the time is exact (J16 late)
     "J9,H1,P2,,2023-05-30 08:00,2023-06-02,2023-06-02 18:00,\n"
     "J10,H1,P2,,2023-05-30 08:00,2023-06-02 12:00,2023-06-02 13:00,\n"
+    "J16,H1,P1,,2023-06-01 08:00,2023-06-01 20:00,2023-06-01 21:00,\n"
+    "J17,H1,P3,,2023-06-01 08:00,2023-06-05 12:00,2023-06-06 09:00,\n"
     # out of RP02: cancelled, planned, open, a leaseholder's home
     "J11,H1,P1,,2023-06-01 10:00,,2023-06-01 12:00,cancelled\n"
     "J12,H1,P3,planned,2023-06-01 10:00,,2023-06-05 12:00,\n"
@@ -60,12 +63,12 @@ def rp02(con, part, year=2024):
 
 
 def test_emergency_repairs_in_hours_across_midnight(con):
-    assert rp02(con, "emergency")[:2] == (1, 2)  # J1 within, J2 late
+    assert rp02(con, "emergency")[:2] == (1, 3)  # J1 within; J2 late, J16 late (exact target_at)
 
 
 def test_non_emergency_working_and_calendar_days(con):
-    # within: J4, J5, J7, J9, J15; late: J6, J8, J10
-    assert rp02(con, "non_emergency")[:3] == (5, 8, 62.5)
+    # within: J4, J5, J7, J9, J10, J15; late: J6, J8, J17 (a day after its target_at)
+    assert rp02(con, "non_emergency")[:3] == (6, 9, 200 / 3)
 
 
 def test_a_job_counts_in_the_year_it_is_completed(con):

@@ -102,3 +102,12 @@ def test_contractor_weights_used_when_survey_toml_says_column(build, tmp_path):
     row = con.execute("select numerator, denominator from report.report_tsm_publication_table "
                       "where measure_code = 'TP01' and tenure = 'LCRA' and end_year = 2024").fetchone()
     assert row == (3.0, 4.0)
+
+
+def test_group_codes_match_however_they_are_written(build, tmp_path):
+    survey = RIM_SURVEY.replace(",young\n", ",Young\n")
+    population = POPULATION.replace("LCRA,age_band,old,1500", "LCRA,age_band,OLD ,1500")
+    con, survey_year = _accuracy(build, tmp_path, toml=RIM, survey=survey, population=population)
+    weights = dict(con.execute("select response_id, weight from intermediate.int_survey_weights"
+                               ).fetchall())
+    assert weights["R0"] == pytest.approx(2.5)
