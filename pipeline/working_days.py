@@ -15,7 +15,7 @@ arithmetic is a join, never a Python loop per row:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
 import duckdb
 import holidays
@@ -88,6 +88,3 @@ def working_days_between(con: duckdb.DuckDBPyConnection, start: date, end: date)
         raise ValueError(f"{start} or {end} is outside the calendar")
     return row[0]
 
-
-def next_day(d: date) -> date:
-    return d + timedelta(days=1)

@@ -13,8 +13,6 @@ def test_year_2024_is_april_2023_to_march_2024(text):
     assert period.label == "2023/24"
     assert period.path_label == "2023-24"
 
-
-
 @pytest.mark.parametrize("text", ["24", "2023/25", "2023-2024", "FY24", "", "2023/4", "abcd", "1899"])
 def test_bad_year_is_a_clear_error(text):
     with pytest.raises(YearError, match="YEAR="):
