@@ -1,3 +1,3 @@
 """tsm-pipeline: Tenant Satisfaction Measures and Complaint Handling Code KPIs."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"

@@ -13,14 +13,6 @@ CHUNK = 1 << 20
 BOM = codecs.BOM_UTF8
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def normalise_encoding(name: str) -> str:
     try:
         return codecs.lookup(name).name
@@ -70,27 +62,49 @@ def needs_transcoding(encoding: str) -> bool:
 class FileShape:
     """What one streaming pass over the bytes tells before DuckDB reads the file."""
 
+    sha256: str
     quote_count: int  # odd: a quoted field is never closed
-    has_blank_lines: bool
+    newline_count: int
+    ends_with_newline: bool
     has_mixed_newlines: bool  # both CRLF and bare LF: DuckDB's reader rejects the file
-    has_content: bool
+    size: int
 
     @property
-    def needs_rewrite(self) -> bool:
-        return self.has_blank_lines or self.has_mixed_newlines
+    def line_count(self) -> int:
+        return self.newline_count + (1 if self.size and not self.ends_with_newline else 0)
 
 
 def file_shape(path: Path) -> FileShape:
-    quotes, blank, content, tail = 0, False, False, b""
-    crlf = lf = 0
+    """sha256 and the counts ingest needs, in one read of each chunk. Every operation here is
+    a C loop over the chunk (hashlib releases the GIL); carriage returns are counted only in
+    chunks that have one, so a LF-only file pays nothing for them."""
+    digest = hashlib.sha256()
+    quotes = lf = crlf = size = 0
+    has_cr, last = False, b""
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
             quotes += chunk.count(b'"')
-            crlf += chunk.count(b"\r\n")
             lf += chunk.count(b"\n")
-            window = tail + chunk
-            if not blank and (b"\n\n" in window or b"\n\r\n" in window):
-                blank = True
-            content = content or bool(chunk.strip())
+            if b"\r" in chunk:
+                has_cr = True
+                crlf += chunk.count(b"\r\n")
+            if last == b"\r" and chunk[:1] == b"\n":
+                crlf += 1  # a CRLF split across two chunks
+            last = chunk[-1:]
+    return FileShape(digest.hexdigest(), quotes, lf, last == b"\n", has_cr and 0 < crlf < lf, size)
+
+
+def has_blank_lines(path: Path) -> bool:
+    """A blank line anywhere (DuckDB skips them, which would shift later row numbers). Only
+    needed for files with quotes: in a file without any, a blank line shows as fewer records
+    read than lines."""
+    tail = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            window = tail + chunk[:2]
+            if b"\n\n" in chunk or b"\n\r\n" in chunk or b"\n\n" in window or b"\n\r\n" in window:
+                return True
             tail = chunk[-2:]
-    return FileShape(quotes, blank, 0 < crlf < lf, content)
+    return False

@@ -18,7 +18,7 @@ import duckdb
 from pipeline import __version__
 from pipeline.dataset import FileMapping, find_files, read_mappings
 from pipeline.errors import PipelineError
-from pipeline.ingest.encodings import sha256_of
+from pipeline.ingest.encodings import FileShape, file_shape
 from pipeline.ingest.read_csv import ensure_raw_table, load_raw
 from pipeline.sqltext import ident
 from pipeline.stage_inputs import build_current, ensure_staging_table, stage_load, validate_staged
@@ -72,11 +72,20 @@ def known_file_hashes(con: duckdb.DuckDBPyConnection) -> dict[tuple, str]:
 
 
 def file_sha256(dfile, known: dict[tuple, str]) -> str:
-    """A file with the same name, size and modification time as one already loaded is taken
-    to be that file (as make and rsync do), so a night does not re-read every old export;
-    anything else is hashed."""
+    return file_identity(dfile, known)[0]
+
+
+def file_identity(dfile, known: dict[tuple, str]) -> tuple[str, FileShape | None]:
+    """(sha256, the file's shape if it had to be read). A file with the same name, size and
+    modification time as one already loaded is taken to be that file (as make and rsync do),
+    so a night does not re-read every old export; anything else is hashed, and the same
+    read gives the shape ingest needs."""
     size, mtime = _size_and_mtime(dfile.path)
-    return known.get((dfile.source, dfile.path.name, size, mtime)) or sha256_of(dfile.path)
+    sha = known.get((dfile.source, dfile.path.name, size, mtime))
+    if sha:
+        return sha, None
+    shape = file_shape(dfile.path)
+    return shape.sha256, shape
 
 
 def load_dataset(con: duckdb.DuckDBPyConnection, dataset_dir: Path, run_id: int) -> LoadSummary:
@@ -98,13 +107,13 @@ def load_dataset(con: duckdb.DuckDBPyConnection, dataset_dir: Path, run_id: int)
     }
     next_id = con.execute("select coalesce(max(load_id), 0) + 1 from audit.loads").fetchone()[0]
     for dfile in files:
-        sha = file_sha256(dfile, known_files)
+        sha, shape = file_identity(dfile, known_files)
         if (dfile.source, sha) in loaded:
             continue
         spec, mapping = INPUT_SPECS[dfile.source], mappings.get(dfile.source, FileMapping())
         con.execute("begin transaction")
         try:
-            raw = load_raw(con, dfile, spec, mapping, next_id, sha)
+            raw = load_raw(con, dfile, spec, mapping, next_id, sha, shape)
             staged, quarantined = stage_load(con, spec, mapping, next_id)
             validate_staged(con, spec, next_id)
             rows_read = raw.rows_raw + raw.rows_rejected

@@ -20,8 +20,10 @@ import duckdb
 from pipeline.dataset import DatasetFile, FileMapping
 from pipeline.errors import PipelineError
 from pipeline.ingest.encodings import (
+    FileShape,
     detect_encoding,
     file_shape,
+    has_blank_lines,
     needs_transcoding,
     normalise_encoding,
     utf8_copy,
@@ -35,7 +37,7 @@ LINEAGE_DDL = """
     source_file VARCHAR NOT NULL,
     source_sha256 VARCHAR NOT NULL,
     export_date DATE,
-    source_row BIGINT NOT NULL"""
+    source_row BIGINT"""  # set right after the insert (see _copy_into_raw)
 
 
 @dataclass
@@ -134,6 +136,7 @@ def load_raw(
     mapping: FileMapping,
     load_id: int,
     sha256: str,
+    shape: FileShape | None = None,
 ) -> RawLoad:
     """Append the file's records to raw.<source>; structural rejects go to quarantine."""
     if dfile.path.suffix.lower() == ".sav":
@@ -149,17 +152,29 @@ def load_raw(
         path = dfile.path
         if needs_transcoding(encoding):
             path = utf8_copy(dfile.path, encoding, Path(tmp) / "utf8.csv")
-        shape = file_shape(path)
+            shape = None
+        shape = shape or file_shape(path)
         if shape.quote_count % 2:
             raise PipelineError(
                 f"{dfile.path.name}: a quoted field is never closed (the file has an odd number "
                 'of " characters), so rows after it cannot be told apart; fix the export')
-        row_map = None
-        if shape.needs_rewrite:
-            path, row_map = _normalised_copy(path, mapping, Path(tmp) / "normalised.csv")
+        # Without quotes a record is a line, so a blank line (which DuckDB skips, shifting
+        # every later row number) shows as fewer records than lines; with quotes, look for one.
+        blank = has_blank_lines(path) if shape.quote_count else None
         try:
-            rows_raw, rows_rejected = _copy_into_raw(con, path, dfile, spec, mapping, header,
-                                                     positions, extras, load_id, sha256, row_map)
+            rows_raw, rows_rejected = None, None
+            if not (shape.has_mixed_newlines or blank):
+                rows_raw, rows_rejected = _copy_into_raw(con, path, dfile, spec, mapping, header,
+                                                         positions, extras, load_id, sha256)
+                lines_expected = shape.line_count - mapping.skip_rows - 1
+                if blank is None and rows_raw + rows_rejected != lines_expected:
+                    _discard_load(con, spec, load_id)
+                    rows_raw = None
+            if rows_raw is None:
+                path, row_map = _normalised_copy(path, mapping, Path(tmp) / "normalised.csv")
+                rows_raw, rows_rejected = _copy_into_raw(con, path, dfile, spec, mapping, header,
+                                                         positions, extras, load_id, sha256,
+                                                         row_map)
         except duckdb.Error as exc:
             raise PipelineError(f"{dfile.path.name}: cannot be read as CSV: "
                                 f"{str(exc).splitlines()[0]}") from None
@@ -167,6 +182,11 @@ def load_raw(
         raise PipelineError(f"{dfile.path.name}: no rows could be read although the file has "
                             "data after its header; check the delimiter and quoting")
     return RawLoad(load_id, rows_raw, rows_rejected, encoding, header)
+
+
+def _discard_load(con: duckdb.DuckDBPyConnection, spec: InputSpec, load_id: int) -> None:
+    con.execute(f"delete from raw.{ident(spec.name)} where load_id = {int(load_id)}")
+    con.execute("delete from quarantine.rows where load_id = ?", [load_id])
 
 
 def _has_data_after_header(path: Path, encoding: str, mapping: FileMapping) -> bool:
@@ -199,67 +219,55 @@ def _normalised_copy(path: Path, mapping: FileMapping, target: Path) -> tuple[Pa
 
 def _copy_into_raw(con, path, dfile, spec, mapping, header, positions, extras, load_id, sha256,
                    row_map=None):
-    columns = "{" + ", ".join(f"{literal(f'c{i}')}: 'VARCHAR'" for i in range(len(header))) + "}"
-    scan = f"_rejects_scan_{load_id}"
-    errors = f"_rejects_{load_id}"
-    con.execute(
-        f"""create or replace temp table _csv as
-        select * from read_csv({literal(str(path))}, columns = {columns}, header = true,
-            skip = {int(mapping.skip_rows)}, delim = {literal(mapping.delimiter)}, quote = '"',
-            escape = '"', auto_detect = false, strict_mode = true, null_padding = false,
-            store_rejects = true, rejects_scan = {literal(scan)}, rejects_table = {literal(errors)},
-            max_line_size = 10000000, parallel = false)"""
-    )
-    rows_good = con.execute("select count(*) from _csv").fetchone()[0]
-    rejected = con.execute(
-        f"""select line, any_value(column_name), any_value(error_type), any_value(csv_line),
-                   any_value(error_message)
-            from {errors} group by line order by line"""
-    ).fetchall()
+    """Insert the file's records into raw straight from read_csv, then give each its Excel row.
+
+    The fast path reads in parallel (DuckDB keeps the file's order, preserve_insertion_order)
+    and numbers the records by their position in the insert: record n is Excel row
+    first_row + n. That holds only when no record was rejected and the file was not
+    rewritten; otherwise the load is read again single-threaded and each good record takes
+    the n-th row number that was not rejected (the path every awkward file takes)."""
+    parallel = row_map is None
+    rows_good, rejected = _insert_records(con, path, dfile, spec, mapping, header, positions,
+                                          extras, load_id, sha256, parallel)
+    if parallel and rejected:
+        con.execute(f"delete from raw.{ident(spec.name)} where load_id = {int(load_id)}")
+        rows_good, rejected = _insert_records(con, path, dfile, spec, mapping, header, positions,
+                                              extras, load_id, sha256, parallel=False)
     first_row = mapping.skip_rows + 2  # Excel row of the first record: preamble, header, then data
-    con.execute("create or replace temp table _rejected_rows (line BIGINT)")
-    if rejected:
-        con.executemany("insert into _rejected_rows values (?)", [(r[0],) for r in rejected])
-    # n-th good record -> its Excel row: the n-th row number that was not rejected.
-    con.execute(
-        f"""create or replace temp table _row_numbers as
-        select row_number() over (order by r) - 1 as good_ordinal, r as source_row
-        from range({first_row}, {first_row + rows_good + len(rejected)}) t(r)
-        anti join _rejected_rows on _rejected_rows.line = t.r"""
-    )
-    if row_map is not None:
-        # record numbers of the rewritten file -> the Excel rows of the original
-        first_line = mapping.skip_rows + 1
-        con.execute("create or replace temp table _row_map (line BIGINT, excel_row BIGINT)")
-        con.executemany("insert into _row_map values (?, ?)",
-                        [(first_line + i, r) for i, r in enumerate(row_map)])
-        con.execute("""create or replace temp table _row_numbers as
-            select n.good_ordinal, m.excel_row as source_row
-            from _row_numbers n join _row_map m on m.line = n.source_row""")
-        original = {first_line + i: r for i, r in enumerate(row_map)}
-        rejected = [(original.get(r[0], r[0]), *r[1:]) for r in rejected]
-    target = [ident(c) for c in spec.columns]
-    by_name = {name: pos for pos, name in positions.items()}
-    selected = [f"_csv.c{by_name[c]}" if c in by_name else "NULL" for c in spec.columns]
-    personal = {i: n for i, n in extras.items() if is_personal_column(n, mapping.personal_data)}
-    others = {i: n for i, n in extras.items() if i not in personal}
-    extra, personal_map = (
-        f"map({literal_list(cols.values())}, [{', '.join(f'_csv.c{i}' for i in cols)}])"
-        if cols else empty
-        for cols, empty in ((others, "map()::MAP(VARCHAR, VARCHAR)"),
-                            (personal, "NULL::MAP(VARCHAR, VARCHAR)"))
-    )
-    export_date = literal(dfile.export_date.isoformat()) + "::DATE" if dfile.export_date else "NULL"
-    con.execute(
-        f"""insert into raw.{ident(spec.name)}
-            (load_id, source_file, source_sha256, export_date, source_row, {', '.join(target)},
-             extra_columns, personal_data)
-        select {load_id}, {literal(dfile.path.name)}, {literal(sha256)}, {export_date},
-               n.source_row, {', '.join(selected)}, {extra}, {personal_map}
-        from (select rowid - (select min(rowid) from _csv) as good_ordinal, * from _csv) _csv
-        join _row_numbers n using (good_ordinal)
-        order by n.source_row"""
-    )
+    table = f"raw.{ident(spec.name)}"
+    if not rejected and row_map is None:
+        con.execute(
+            f"""update {table} set source_row = rowid - (select min(rowid) from {table}
+                where load_id = {int(load_id)}) + {first_row}
+            where load_id = {int(load_id)}""")
+    else:
+        con.execute("create or replace temp table _rejected_rows (line BIGINT)")
+        if rejected:
+            con.executemany("insert into _rejected_rows values (?)", [(r[0],) for r in rejected])
+        # n-th good record -> its Excel row: the n-th row number that was not rejected.
+        con.execute(
+            f"""create or replace temp table _row_numbers as
+            select row_number() over (order by r) - 1 as good_ordinal, r as source_row
+            from range({first_row}, {first_row + rows_good + len(rejected)}) t(r)
+            anti join _rejected_rows on _rejected_rows.line = t.r"""
+        )
+        if row_map is not None:
+            # record numbers of the rewritten file -> the Excel rows of the original
+            first_line = mapping.skip_rows + 1
+            con.execute("create or replace temp table _row_map (line BIGINT, excel_row BIGINT)")
+            con.executemany("insert into _row_map values (?, ?)",
+                            [(first_line + i, r) for i, r in enumerate(row_map)])
+            con.execute("""create or replace temp table _row_numbers as
+                select n.good_ordinal, m.excel_row as source_row
+                from _row_numbers n join _row_map m on m.line = n.source_row""")
+            original = {first_line + i: r for i, r in enumerate(row_map)}
+            rejected = [(original.get(r[0], r[0]), *r[1:]) for r in rejected]
+        base = con.execute(f"select min(rowid) from {table} where load_id = {int(load_id)}"
+                           ).fetchone()[0] or 0
+        con.execute(
+            f"""update {table} set source_row = n.source_row from _row_numbers n
+            where {table}.load_id = {int(load_id)} and n.good_ordinal = {table}.rowid - {int(base)}""")
+        con.execute("drop table _rejected_rows; drop table _row_numbers; drop table if exists _row_map")
     for line, column, error_type, csv_line, message in rejected:
         pos = int(column[1:]) if column and column.startswith("c") and column[1:].isdigit() else None
         col_name = positions.get(pos, header[pos]) if pos is not None and pos < len(header) else None
@@ -269,8 +277,47 @@ def _copy_into_raw(con, path, dfile, spec, mapping, header, positions, extras, l
              (csv_line or "")[:500], "malformed_row",
              f"{error_type.lower()}: {message}" if error_type else message],
         )
-    con.execute(f"drop table if exists {errors}; drop table if exists {scan}; drop table _csv")
     return rows_good, len(rejected)
+
+
+def _insert_records(con, path, dfile, spec, mapping, header, positions, extras, load_id, sha256,
+                    parallel: bool) -> tuple[int, list[tuple]]:
+    """Append the file's good records to raw (source_row still unset); return their count and
+    the rejected lines (line, column, error type, text, message)."""
+    columns = "{" + ", ".join(f"{literal(f'c{i}')}: 'VARCHAR'" for i in range(len(header))) + "}"
+    scan = f"_rejects_scan_{load_id}"
+    errors = f"_rejects_{load_id}"
+    target = [ident(c) for c in spec.columns]
+    by_name = {name: pos for pos, name in positions.items()}
+    selected = [f"c{by_name[c]}" if c in by_name else "NULL" for c in spec.columns]
+    personal = {i: n for i, n in extras.items() if is_personal_column(n, mapping.personal_data)}
+    others = {i: n for i, n in extras.items() if i not in personal}
+    extra, personal_map = (
+        f"map({literal_list(cols.values())}, [{', '.join(f'c{i}' for i in cols)}])"
+        if cols else empty
+        for cols, empty in ((others, "map()::MAP(VARCHAR, VARCHAR)"),
+                            (personal, "NULL::MAP(VARCHAR, VARCHAR)"))
+    )
+    export_date = literal(dfile.export_date.isoformat()) + "::DATE" if dfile.export_date else "NULL"
+    rows_good = con.execute(
+        f"""insert into raw.{ident(spec.name)}
+            (load_id, source_file, source_sha256, export_date, source_row, {', '.join(target)},
+             extra_columns, personal_data)
+        select {int(load_id)}, {literal(dfile.path.name)}, {literal(sha256)}, {export_date},
+               NULL, {', '.join(selected)}, {extra}, {personal_map}
+        from read_csv({literal(str(path))}, columns = {columns}, header = true,
+            skip = {int(mapping.skip_rows)}, delim = {literal(mapping.delimiter)}, quote = '"',
+            escape = '"', auto_detect = false, strict_mode = true, null_padding = false,
+            store_rejects = true, rejects_scan = {literal(scan)}, rejects_table = {literal(errors)},
+            max_line_size = 10000000, parallel = {str(parallel).lower()})"""
+    ).fetchone()[0]
+    rejected = con.execute(
+        f"""select line, any_value(column_name), any_value(error_type), any_value(csv_line),
+                   any_value(error_message)
+            from {errors} group by line order by line"""
+    ).fetchall()
+    con.execute(f"drop table if exists {errors}; drop table if exists {scan}")
+    return rows_good, rejected
 
 
 def _load_sav(con, dfile, spec, mapping, load_id, sha256) -> RawLoad:

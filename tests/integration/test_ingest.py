@@ -204,3 +204,30 @@ def test_staging_contract_check_catches_a_row_the_parser_let_through(tmp_path):
     with pytest.raises(ContractError, match="stage: 1 row"):
         validate_staged(con, INPUT_SPECS["complaints"], load_id)
     con.close()
+
+
+@pytest.mark.parametrize("content", [
+    # no quotes: a blank line shows as fewer records than lines (the fast path falls back)
+    "complaint_ref,stage,received_date\nA,1,2023-05-01\n\n\nB,1,2023-05-02\nC,1,31/13/2023\n",
+    # quotes: found by searching for the blank line
+    'complaint_ref,stage,received_date\n"A",1,2023-05-01\n\n\n"B",1,2023-05-02\nC,1,31/13/2023\n',
+    # CRLF blank lines, no final line end
+    "complaint_ref,stage,received_date\r\nA,1,2023-05-01\r\n\r\n\r\nB,1,2023-05-02\r\nC,1,31/13/2023",
+])
+def test_blank_lines_never_shift_row_numbers(build, content):
+    con = build({"complaints.csv": content})
+    rows = con.execute("select complaint_ref, source_row from staging.complaints order by 1").fetchall()
+    assert rows == [("A", 2), ("B", 5)]
+    assert quarantined(con) == [("complaints.csv", 6, "received_date", "31/13/2023", "invalid_date")]
+
+
+def test_rows_after_a_ragged_row_keep_their_excel_row(build):
+    con = build({"complaints.csv": "complaint_ref,stage,received_date\n"
+                 "A,1,2023-05-01\n"
+                 "B,1,2023-05-02,extra,fields\n"    # row 3: too many fields
+                 '"C",1,"2023-05-03"\n'
+                 'D,1,"multi\nline"\n'                # row 5: one record over two lines
+                 "E,1,2023-05-05\n"})
+    rows = con.execute("select complaint_ref, source_row from raw.complaints order by 2").fetchall()
+    assert rows == [("A", 2), ("C", 4), ("D", 5), ("E", 6)]
+    assert ("complaints.csv", 3) in [q[:2] for q in quarantined(con)]
