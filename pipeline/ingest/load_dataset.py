@@ -21,7 +21,13 @@ from pipeline.errors import PipelineError
 from pipeline.ingest.encodings import FileShape, file_shape
 from pipeline.ingest.read_csv import ensure_raw_table, load_raw
 from pipeline.sqltext import ident
-from pipeline.stage_inputs import build_current, ensure_staging_table, stage_load, validate_staged
+from pipeline.stage_inputs import (
+    build_current,
+    drop_relation,
+    ensure_staging_table,
+    stage_load,
+    validate_staged,
+)
 from schemas.inputs import INPUT_SPECS
 
 
@@ -54,8 +60,9 @@ def _last_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
 def reset_input_layers(con: duckdb.DuckDBPyConnection) -> None:
     for spec in INPUT_SPECS.values():
         con.execute(f"drop table if exists raw.{ident(spec.name)}")
+        drop_relation(con, "staging", spec.name)
         con.execute(f"drop table if exists staging.{ident(spec.name + '_rows')}")
-        con.execute(f"drop table if exists staging.{ident(spec.name)}")
+        con.execute(f"drop table if exists staging.{ident(spec.name + '_superseded')}")
     con.execute("delete from quarantine.rows; delete from audit.loads")
 
 
