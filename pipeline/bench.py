@@ -348,10 +348,11 @@ def profile_stages(dataset: Path, outputs: Path) -> list[tuple[str, str, float]]
 
     name_of_file = lambda a, k: Path(a[0]).name
     spec_name = lambda i: (lambda a, k: a[i].name)
-    timed(load_dataset, "sha256_of", name_of_file, "sha256 (load_dataset)")
+    timed(load_dataset, "file_shape", name_of_file, "sha256 + shape scan (load_dataset)")
     timed(run, "_nothing_new", lambda a, k: "", "nothing-new check")
     timed(read_csv, "detect_encoding", name_of_file, "detect_encoding scan")
-    timed(read_csv, "file_shape", name_of_file, "file_shape scan")
+    timed(read_csv, "file_shape", name_of_file, "shape scan of a transcoded copy")
+    timed(read_csv, "has_blank_lines", name_of_file, "blank-line search (quoted files)")
     timed(read_csv, "_copy_into_raw", lambda a, k: a[2].path.name, "read_csv -> raw")
     timed(load_dataset, "load_raw", lambda a, k: a[1].path.name, "load_raw total")
     timed(load_dataset, "stage_load", spec_name(1), "stage_load (parse, quarantine)")
