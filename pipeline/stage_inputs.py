@@ -176,8 +176,9 @@ def stage_load(con: duckdb.DuckDBPyConnection, spec: InputSpec, mapping: FileMap
     (column, value, rule). Failures go to quarantine in one unnest; rows without any are
     staged, except a repeated key, whose later rows are quarantined as duplicate_key."""
     ensure_staging_table(con, spec)
-    # Layered so that each value is cleaned, parsed and checked once: DuckDB would otherwise
-    # evaluate a repeated sub-expression (say, a date parse inside its own check) each time.
+    # Layered (clean, parse, check) so each step reads as one rule per column. DuckDB may
+    # inline the layers and repeat a parse inside its check; that is cheap once each date
+    # column tries its most used format first (_most_used_first).
     cleaned, parsing, typed, failures = [], [], [], []
     for f in spec.fields:
         col = ident(f.name)
