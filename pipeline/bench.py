@@ -2,7 +2,7 @@
 
     python -m pipeline.bench [--scale large] [--repairs N] [--out outputs/bench]
                              [--curve 1000000,3000000] [--no-render]
-    python -m pipeline.bench --profile-stages [--repairs N]   # time each stage of a full refresh
+    python -m pipeline.bench --profile-stages [--repairs N]   # time each stage: full, then incremental
 
 1. Generates the dataset with pipeline.sample_large into OUT/data (and the extra day's
    exports into OUT/extra-day), or reuses them when OUT/manifest.json says they are complete
@@ -328,14 +328,17 @@ def profile_stages(dataset: Path, outputs: Path) -> list[tuple[str, str, float]]
     import pipeline.build_marts as build_marts
     import pipeline.ingest.load_dataset as load_dataset
     import pipeline.ingest.read_csv as read_csv
+    import pipeline.model_state as model_state
     import pipeline.run as run
     import pipeline.run_guard as run_guard
     from pipeline.settings import RunConfig
 
     timings: list[tuple[str, str, float]] = []
+    originals: list[tuple[object, str, object]] = []
 
     def timed(module, attr: str, label, stage: str) -> None:
         original = getattr(module, attr)
+        originals.append((module, attr, original))
 
         def wrapper(*a, **k):
             t = time.monotonic()
@@ -362,7 +365,7 @@ def profile_stages(dataset: Path, outputs: Path) -> list[tuple[str, str, float]]
     timed(run, "assert_every_row_accounted_for", lambda a, k: "", "audit every row")
     timed(build_marts, "load_reference_tables", lambda a, k: "", "reference tables, calendar")
     timed(build_marts, "compute_weights", lambda a, k: "", "survey weights")
-    timed(build_marts, "run_sql_file", lambda a, k: f"{a[1].parent.name}/{a[1].name}", "sql model")
+    timed(model_state.ModelState, "build", lambda a, k: f"{a[1].parent.name}/{a[1].name}", "sql model")
     timed(run, "build_marts", lambda a, k: "", "build_marts total")
     timed(run, "run_audits", lambda a, k: "", "run_audits")
     timed(run, "load_dataset", lambda a, k: "", "load_dataset total")
@@ -384,7 +387,12 @@ def profile_stages(dataset: Path, outputs: Path) -> list[tuple[str, str, float]]
     run_guard.shutil = _Shutil()
     config = RunConfig.create(str(dataset), str(outputs), None, None, render=False)
     t = time.monotonic()
-    run.refresh(config)
+    try:
+        run.refresh(config)
+    finally:
+        for module, attr, original in reversed(originals):
+            setattr(module, attr, original)
+        run_guard.shutil = shutil
     timings.append(("refresh total", "", time.monotonic() - t))
     return timings
 
@@ -404,7 +412,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="stop a step after this many seconds and record it as missed "
                              "(default 1800)")
     parser.add_argument("--profile-stages", action="store_true",
-                        help="time each stage of one full refresh in this process and stop")
+                        help="time each stage of one full refresh, then of the incremental "
+                             "refresh after the extra day, in this process, and stop")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -417,6 +426,11 @@ def main(argv: list[str] | None = None) -> int:
         for path in sorted(data.iterdir()):
             _link_or_copy(path, run_dir / "dataset" / path.name)
         timings = profile_stages(run_dir / "dataset", run_dir / "outputs")
+        # then the night after: the extra day's exports on top of the full refresh
+        for path in sorted(extra.iterdir()):
+            _link_or_copy(path, run_dir / "dataset" / path.name)
+        timings += [(f"incremental: {stage}", what, seconds) for stage, what, seconds
+                    in profile_stages(run_dir / "dataset", run_dir / "outputs")]
         (run_dir / "outputs" / "warehouse.duckdb").unlink(missing_ok=True)
         shutil.rmtree(run_dir / "dataset", ignore_errors=True)
         totals: dict[str, float] = {}

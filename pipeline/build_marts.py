@@ -13,17 +13,19 @@ import duckdb
 
 from pipeline.errors import ContractError
 from pipeline.landlord import Landlord
+from pipeline.model_state import Built, ModelState
 from pipeline.periods import ReportingPeriod
 from pipeline.repair_priorities import check_every_priority_is_mapped, load_priorities
 from pipeline.survey.weights import compute_weights
-from pipeline.warehouse import SQL_DIR, run_sql_file
+from pipeline.warehouse import SQL_DIR
 from pipeline.working_days import build_calendar
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 LAYER_ORDER = ("intermediate", "marts", "report")
 # An intermediate that reads another intermediate is listed after it here.
 FIRST_IN_LAYER = {
-    "intermediate": ("int_input_files", "int_reporting_years", "int_homes_owned_at_year_end",
+    "intermediate": ("int_input_files", "int_input_sources", "int_reporting_years",
+                     "int_homes_owned_at_year_end",
                      "int_repairs_with_targets", "int_survey_answers",
                      "int_complaint_stages", "int_tsm_tenure_groups", "int_complaints_made_in_year"),
     "marts": ("tsm_ch01_complaints_relative_to_size",
@@ -68,13 +70,38 @@ def sql_files(layer: str) -> list[Path]:
 
 
 def build_marts(con: duckdb.DuckDBPyConnection, landlord: Landlord, period: ReportingPeriod | None,
-                surveys: dict | None = None) -> None:
+                surveys: dict | None = None) -> list[Built]:
+    """Build every model, keeping those whose inputs did not change and bringing keyed ones
+    up to date for the keys new loads carry (pipeline.model_state)."""
     load_reference_tables(con, landlord)
     set_requested_period(con, period)
-    compute_weights(con, surveys or {})
+    row = con.execute("select config_fingerprint from audit.runs where config_fingerprint "
+                      "is not null order by run_id desc limit 1").fetchone()
+    state = ModelState(con, row[0] if row else "")
+    built = [weights_step(con, state, surveys or {})]
     for layer in LAYER_ORDER:
         for path in sql_files(layer):
-            run_sql_file(con, path)
+            built.append(state.build(path))
+    return built
+
+
+def weights_step(con: duckdb.DuckDBPyConnection, state: ModelState, surveys: dict) -> Built:
+    """intermediate.int_survey_weights, computed again only when the survey files or
+    survey.toml changed (pipeline.survey.weights is the one model built in pandas)."""
+    model = "intermediate.int_survey_weights"
+    inputs = {r: state.version(r) for r in ("staging.survey_population", "staging.survey_responses")}
+    inputs["survey.toml"] = repr(sorted(surveys.items()))
+    fingerprint = state.fingerprint("compute_weights", inputs)
+    previous = state.previous.get(model)
+    if previous and previous[0] == fingerprint and state.exists("intermediate", "int_survey_weights"):
+        state.versions[model] = previous[1]
+        con.execute("update audit.model_state set how = 'kept' where model = ?", [model])
+        return Built(model, "kept")
+    compute_weights(con, surveys)
+    version = state.content("intermediate", "int_survey_weights") or "missing"
+    state.versions[model] = version
+    state.record(model, fingerprint, version, inputs, "rebuilt")
+    return Built(model, "rebuilt")
 
 
 def run_audits(con: duckdb.DuckDBPyConnection) -> None:

@@ -76,15 +76,5 @@ def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnect
     return con
 
 
-def run_sql_file(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Create <folder>.<file stem> from one SQL file holding a single select."""
-    schema, table = path.parent.name, path.stem
-    body = path.read_text(encoding="utf-8")
-    try:
-        con.execute(f"create or replace table {schema}.{table} as\n{body}")
-    except duckdb.Error as exc:
-        raise PipelineError(f"{path.relative_to(REPO_ROOT)}: {exc}") from None
-
-
 def query_df(con: duckdb.DuckDBPyConnection, sql: str, params=None):
     return con.execute(sql, params or []).df()

@@ -1,6 +1,9 @@
 -- Every complaint stage judged against the Complaint Handling Code version in force on
 -- its received_date (complaints.md, "Deciding 'within timescale'"; docs/decisions.md).
 -- Grain: one row per complaint_ref x stage (the current record: latest export wins).
+-- incremental: by complaint_ref from staging.complaints
+-- (other inputs unchanged, a complaint_ref's rows depend only on its own rows: a night
+-- recomputes the complaint_refs its exports carry)
 -- Working-day arithmetic is a join on params.calendar: the last allowed day of "N WD
 -- from D" is the working day whose wd_index = wd_start(D) + N.
 with stages as (
@@ -84,7 +87,8 @@ with_acknowledge_by as (
 ),
 
 -- clock start: receipt, or the acknowledgement but never later than receipt + 5 WD
--- (a late acknowledgement buys no time); no acknowledgement: the receipt (conservative).
+-- (other inputs unchanged, a complaint_ref's rows depend only on its own rows: a night
+-- recomputes the complaint_refs its exports carry)
 -- An acknowledgement dated before receipt is a data error: the receipt is used.
 with_clock_start as (
     select

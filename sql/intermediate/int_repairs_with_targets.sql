@@ -5,6 +5,9 @@
 -- reported on a non-working day counts from the next working day). A target given as a
 -- date (calendar or working days, or a target_at with no time) lasts the whole day.
 -- Grain: one row per job_ref.
+-- incremental: by job_ref from staging.repairs
+-- (other inputs unchanged, a job_ref's rows depend only on its own rows: a night
+-- recomputes the job_refs its exports carry)
 with repairs as (
     select * from staging.repairs
 ),

@@ -58,7 +58,7 @@ homes_by_check_type as (
 ),
 
 has_safety_file as (
-    select count(*) > 0 as present from intermediate.int_input_files where source = 'safety_checks'
+    select count(*) > 0 as present from intermediate.int_input_sources where source = 'safety_checks'
 ),
 
 counts as (

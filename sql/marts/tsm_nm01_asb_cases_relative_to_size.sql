@@ -16,7 +16,7 @@ years as (
 ),
 
 has_asb_file as (
-    select count(*) > 0 as present from intermediate.int_input_files where source = 'asb_cases'
+    select count(*) > 0 as present from intermediate.int_input_sources where source = 'asb_cases'
 ),
 
 parts as (

@@ -31,7 +31,7 @@ latest_assessment as (
 ),
 
 has_decent_homes_file as (
-    select count(*) > 0 as present from intermediate.int_input_files where source = 'decent_homes'
+    select count(*) > 0 as present from intermediate.int_input_sources where source = 'decent_homes'
 ),
 
 counts as (

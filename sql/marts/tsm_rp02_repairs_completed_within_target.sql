@@ -13,7 +13,7 @@ jobs as (
 ),
 
 has_repairs_file as (
-    select count(*) > 0 as present from intermediate.int_input_files where source = 'repairs'
+    select count(*) > 0 as present from intermediate.int_input_sources where source = 'repairs'
 ),
 
 parts as (

@@ -15,7 +15,7 @@ questions as (
 ),
 
 has_survey as (
-    select count(*) > 0 as present from intermediate.int_input_files where source = 'survey_responses'
+    select count(*) > 0 as present from intermediate.int_input_sources where source = 'survey_responses'
 ),
 
 counts as (
