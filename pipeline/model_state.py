@@ -30,13 +30,15 @@ from pathlib import Path
 import duckdb
 
 from pipeline.errors import PipelineError
-from pipeline.sqltext import ident
+from pipeline.sqltext import ident, literal
 from pipeline.warehouse import REPO_ROOT
 
 REFERENCE = re.compile(r"\b(staging|intermediate|params|marts|report|audit|quarantine)\.([a-z0-9_]+)\b")
 INCREMENTAL = re.compile(
-    r"^-- incremental: by ([a-z0-9_]+) from staging\.([a-z0-9_]+)\s*$", re.MULTILINE)
-SMALL_ROWS = 200_000
+    r"^-- incremental: by ([a-z0-9_]+) from ([a-z0-9_.]+(?:, *[a-z0-9_.]+)*)\s*$", re.MULTILINE)
+TINY_ROWS = 500  # a table this small is versioned by its rows themselves
+SMALL_ROWS = 200_000  # ... this small, by a hash of its rows; a bigger model by its fingerprint
+TINY_PREFIX = "table "
 STAGING_SUFFIXES = ("_rows", "_superseded")
 
 STATE_DDL = """create table if not exists audit.model_state (
@@ -74,6 +76,7 @@ class ModelState:
         self.con = con
         self.config = config
         self.versions: dict[str, str] = {}
+        self.changes: dict[str, tuple[str, str]] = {}  # model -> (key, temp table of the keys)
         con.execute(STATE_DDL)
         self.previous = {
             model: (fingerprint, version, json.loads(inputs))
@@ -111,9 +114,14 @@ class ModelState:
     def content(self, schema: str, name: str) -> str | None:
         if not self.exists(schema, name):
             return None
+        relation = f"{ident(schema)}.{ident(name)}"
         rows, total = self.con.execute(
-            f"select count(*), coalesce(sum(hash(t)), 0) from {ident(schema)}.{ident(name)} t"
-        ).fetchone()
+            f"select count(*), coalesce(sum(hash(t)), 0) from {relation} t").fetchone()
+        if rows <= TINY_ROWS:
+            listed = self.con.execute(
+                f"select coalesce(list(to_json(t)::VARCHAR order by to_json(t)::VARCHAR), []) "
+                f"from {relation} t").fetchone()[0]
+            return TINY_PREFIX + json.dumps(listed)
         return f"rows {rows} hash {total}"
 
     def exists(self, schema: str, name: str) -> bool:
@@ -141,9 +149,9 @@ class ModelState:
                 self.versions[model] = previous[1]
                 self.con.execute("update audit.model_state set how = 'kept' where model = ?", [model])
                 return Built(model, "kept")
-            new_loads = self._incremental_loads(body, inputs, previous) if exists else None
-            if new_loads:
-                how = f"incremental: {self._rebuild_keys(schema, table, body, new_loads)} key(s)"
+            keyed = self._touched_keys(body, inputs, previous) if exists else None
+            if keyed:
+                how = f"incremental: {self._rebuild_keys(schema, table, body, *keyed)} key(s)"
             else:
                 self.con.execute(f"create or replace table {ident(schema)}.{ident(table)} as\n{body}")
                 how = "rebuilt"
@@ -161,39 +169,75 @@ class ModelState:
                          [model, fingerprint, version, json.dumps(inputs, sort_keys=True), how,
                           datetime.now()])
 
-    def _incremental_loads(self, body: str, inputs: dict[str, str],
-                           previous: tuple | None) -> list[int] | None:
-        """The new loads of the model's keyed source, when they are all that changed."""
+    def _touched_keys(self, body: str, inputs: dict[str, str], previous: tuple | None
+                      ) -> tuple[str, list[str]] | None:
+        """(key, declared sources) with _touched_keys filled, when every input that changed
+        is one of the model's declared sources and can say which keys it changed."""
         declared = INCREMENTAL.search(body)
         if not declared or previous is None:
             return None
-        source = f"staging.{declared.group(2)}"
+        key = declared.group(1)
+        sources = [r.strip() for r in declared.group(2).split(",")]
         before = previous[2]
-        if set(before) != set(inputs) or source not in inputs:
+        if set(before) != set(inputs) or previous[0] != self.fingerprint(body, before):
+            return None  # the SQL or the configuration changed, or the inputs did
+        changed = [r for r in inputs if inputs[r] != before[r]]
+        if not changed or any(r not in sources for r in changed):
             return None
-        if previous[0] != self.fingerprint(body, {**inputs, source: before[source]}):
-            return None  # the SQL, the configuration or another input changed too
-        old = before[source].removeprefix("loads ").split(",")
-        new = inputs[source].removeprefix("loads ").split(",")
-        if not before[source].startswith("loads ") or new[:len(old)] != old or len(new) == len(old):
-            return None
-        return [int(i) for i in new[len(old):] if i]
+        queries = []
+        for relation in changed:
+            query = self._changed_keys(relation, key, before[relation], inputs[relation])
+            if query is None:
+                return None
+            queries.append(query)
+        self.con.execute("create or replace temp table _touched_keys as "
+                         + " union ".join(f"({q})" for q in queries))
+        return key, sources
 
-    def _rebuild_keys(self, schema: str, table: str, body: str, new_loads: list[int]) -> int:
-        key, source = INCREMENTAL.search(body).groups()
+    def _changed_keys(self, relation: str, key: str, old: str, new: str) -> str | None:
+        """A query for the keys a changed input changed, or None when it cannot say."""
+        k = ident(key)
+        if relation.startswith("staging.") and old.startswith("loads ") and new.startswith(old):
+            added = [int(i) for i in new[len(old):].lstrip(",").split(",") if i]
+            source = relation.split(".", 1)[1]
+            if not added or source.endswith(STAGING_SUFFIXES):
+                return None
+            return (f"select distinct {k} from staging.{ident(source + '_rows')} "
+                    f"where load_id in ({', '.join(map(str, added))})")
+        if old.startswith(TINY_PREFIX) and new.startswith(TINY_PREFIX):
+            rows = set(json.loads(old[len(TINY_PREFIX):])) ^ set(json.loads(new[len(TINY_PREFIX):]))
+            values = [json.loads(r).get(key) for r in rows]
+            if any(v is None for v in values):
+                return None
+            if not values:
+                return f"select * from (select null as {k}) where false"
+            items = ", ".join(literal(v) if isinstance(v, str) else json.dumps(v) for v in values)
+            return f"select unnest([{items}]) as {k}"
+        change = self.changes.get(relation)
+        if change and change[0] == key and self.previous.get(relation, (None, None))[1] == old:
+            return f"select {k} from {change[1]}"
+        return None
+
+    def _rebuild_keys(self, schema: str, table: str, body: str, key: str,
+                      sources: list[str]) -> int:
+        """Delete the touched keys' rows and compute them again from the same SQL, each
+        declared source narrowed to those keys."""
         target = f"{ident(schema)}.{ident(table)}"
-        loads = ", ".join(str(int(i)) for i in new_loads)
-        self.con.execute(
-            f"""create or replace temp table _touched_keys as
-            select distinct {ident(key)} from staging.{ident(source + '_rows')}
-            where load_id in ({loads})""")
-        self.con.execute(f"delete from {target} where {ident(key)} in "
-                         f"(select {ident(key)} from _touched_keys)")
-        # the same SQL over only the touched keys of its source
-        only_touched = (f"(select * from staging.{ident(source)} where {ident(key)} in "
-                        f"(select {ident(key)} from _touched_keys))")
-        keyed_body = re.sub(rf"\bstaging\.{re.escape(source)}\b", only_touched, body)
-        self.con.execute(f"insert into {target} select * from (\n{keyed_body}\n)")
-        touched = self.con.execute("select count(*) from _touched_keys").fetchone()[0]
+        k = ident(key)
+        column_type = self.con.execute(
+            "select data_type from information_schema.columns where table_schema = ? "
+            "and table_name = ? and column_name = ?", [schema, table, key]).fetchone()[0]
+        kept = f"_changed_{schema}_{table}"
+        self.con.execute(f"create or replace temp table {ident(kept)} as "
+                         f"select distinct {k}::{column_type} as {k} from _touched_keys "
+                         f"where {k} is not null")
         self.con.execute("drop table _touched_keys")
-        return touched
+        self.con.execute(f"delete from {target} where {k} in (select {k} from {ident(kept)})")
+        keyed_body = body
+        for relation in sources:
+            only_touched = f"(select * from {relation} where {k} in (select {k} from {ident(kept)}))"
+            keyed_body = re.sub(rf"\b{re.escape(relation)}\b", only_touched, keyed_body)
+        self.con.execute(f"insert into {target} select * from (\n{keyed_body}\n)")
+        # what this model changed, for a model declared incremental on it
+        self.changes[f"{schema}.{table}"] = (key, ident(kept))
+        return self.con.execute(f"select count(*) from {ident(kept)}").fetchone()[0]

@@ -1,6 +1,9 @@
 -- Homes owned at each reporting year end (31 March), the denominator of the
 -- per-1,000-homes rates (tsm.md; inputs.md: owned at D when acquired_date is blank
 -- or <= D and disposed_date is blank or > D). Grain: one row per year x home.
+-- incremental: by end_year from intermediate.int_reporting_years
+-- (homes unchanged, a year's rows depend only on that year: a night that opens a new
+-- reporting year adds that year's rows)
 with homes as (
     select * from staging.homes
 ),

@@ -23,111 +23,149 @@ accepted as (
     where not stages.is_refused
 ),
 
--- every year x stage gets a row for the headline counts, even when zero
+-- every year x stage gets a row for the headline counts, even when zero. Each group is
+-- counted once and then unpivoted into one row per KPI (count, denominator).
 headline_frame as (
     select years.end_year, stage_keys.stage from years cross join stage_keys
 ),
 
+headline_counts as (
+    select
+        f.end_year, f.stage,
+        count(a.complaint_ref) as received,
+        count(a.complaint_ref) filter (where a.responded_date is not null) as responded,
+        count(a.complaint_ref) filter (where a.is_acknowledged_on_time) as acknowledged_within_5_wd,
+        count(a.complaint_ref) filter (where a.timeliness = 'on_time') as on_time,
+        count(a.complaint_ref) filter (where a.timeliness = 'on_time_extended') as on_time_extended,
+        count(a.complaint_ref) filter (where a.timeliness = 'late') as late,
+        count(a.complaint_ref) filter (where a.responded_date is null) as not_responded,
+        count(a.complaint_ref) filter (where a.is_within_timescale) as within_timescale,
+        count(a.complaint_ref) filter (where a.is_extension_agreed) as extension_agreed,
+        count(a.complaint_ref) filter (where a.is_extension_over_maximum) as extension_over_maximum,
+        count(a.complaint_ref) filter (where a.is_vulnerable) as vulnerable,
+        count(a.complaint_ref) filter (where a.is_vulnerable and a.is_within_timescale)
+            as vulnerable_within_timescale,
+        count(a.complaint_ref) filter (where a.compensation_gbp > 0) as with_compensation,
+    from headline_frame f
+    left join accepted a on a.end_year = f.end_year and a.stage_key = f.stage
+    group by 1, 2
+),
+
 headline as (
     select
-        f.end_year, f.stage, k.kpi, 'total' as breakdown, '' as group_value,
-        case k.kpi
-            when 'received' then count(a.complaint_ref)
-            when 'responded' then count(a.complaint_ref) filter (where a.responded_date is not null)
-            when 'acknowledged_within_5_wd' then count(a.complaint_ref) filter (where a.is_acknowledged_on_time)
-            when 'responded_on_time_without_extension' then count(a.complaint_ref) filter (where a.timeliness = 'on_time')
-            when 'responded_on_time_with_extension' then count(a.complaint_ref) filter (where a.timeliness = 'on_time_extended')
-            when 'responded_late' then count(a.complaint_ref) filter (where a.timeliness = 'late')
-            when 'not_responded' then count(a.complaint_ref) filter (where a.responded_date is null)
-            when 'within_timescale' then count(a.complaint_ref) filter (where a.is_within_timescale)
-            when 'extension_agreed' then count(a.complaint_ref) filter (where a.is_extension_agreed)
-            when 'extension_over_maximum' then count(a.complaint_ref) filter (where a.is_extension_over_maximum)
-            when 'vulnerable_received' then count(a.complaint_ref) filter (where a.is_vulnerable)
-            when 'vulnerable_within_timescale' then count(a.complaint_ref) filter (where a.is_vulnerable and a.is_within_timescale)
-            when 'with_compensation' then count(a.complaint_ref) filter (where a.compensation_gbp > 0)
-        end::DOUBLE as count,
-        case
-            when k.kpi = 'received' then null
-            when k.kpi = 'vulnerable_within_timescale' then count(a.complaint_ref) filter (where a.is_vulnerable)
-            when k.kpi = 'extension_agreed' then count(a.complaint_ref) filter (where a.responded_date is not null)
-            when k.kpi = 'with_compensation' then count(a.complaint_ref) filter (where a.responded_date is not null)
-            else count(a.complaint_ref)
-        end::DOUBLE as denominator,
-        'percent' as unit,
-    from headline_frame f
-    cross join (values ('received'), ('responded'), ('acknowledged_within_5_wd'),
-        ('responded_on_time_without_extension'), ('responded_on_time_with_extension'),
-        ('responded_late'), ('not_responded'), ('within_timescale'), ('extension_agreed'),
-        ('extension_over_maximum'), ('vulnerable_received'), ('vulnerable_within_timescale'),
-        ('with_compensation')) as k(kpi)
-    left join accepted a on a.end_year = f.end_year and a.stage_key = f.stage
-    group by 1, 2, 3, 4, 5
+        h.end_year, h.stage, k.kpi, 'total' as breakdown, '' as group_value,
+        k.count::DOUBLE as count, k.denominator::DOUBLE as denominator, 'percent' as unit,
+    from headline_counts h
+    cross join lateral (values
+        ('received', h.received, null),
+        ('responded', h.responded, h.received),
+        ('acknowledged_within_5_wd', h.acknowledged_within_5_wd, h.received),
+        ('responded_on_time_without_extension', h.on_time, h.received),
+        ('responded_on_time_with_extension', h.on_time_extended, h.received),
+        ('responded_late', h.late, h.received),
+        ('not_responded', h.not_responded, h.received),
+        ('within_timescale', h.within_timescale, h.received),
+        ('extension_agreed', h.extension_agreed, h.responded),
+        ('extension_over_maximum', h.extension_over_maximum, h.received),
+        ('vulnerable_received', h.vulnerable, h.received),
+        ('vulnerable_within_timescale', h.vulnerable_within_timescale, h.vulnerable),
+        ('with_compensation', h.with_compensation, h.responded)
+    ) as k(kpi, count, denominator)
 ),
 
 -- open at year end: received on or before 31 March, no response by then
-open_at_year_end as (
+open_counts as (
     select
-        years.end_year, stage_keys.stage, k.kpi, 'total' as breakdown, '' as group_value,
-        count(s.complaint_ref) filter (where k.kpi = 'open_at_year_end'
-            or s.deadline_date < make_date(years.end_year, 3, 31))::DOUBLE as count,
-        case when k.kpi = 'open_at_year_end' then null
-            else count(s.complaint_ref) end::DOUBLE as denominator,
-        'percent' as unit,
+        years.end_year, stage_keys.stage,
+        count(s.complaint_ref) as open,
+        count(s.complaint_ref) filter (where s.deadline_date < make_date(years.end_year, 3, 31))
+            as past_deadline,
     from years
     cross join stage_keys
-    cross join (values ('open_at_year_end'), ('open_at_year_end_past_deadline')) as k(kpi)
     left join stages s
         on s.stage::VARCHAR = stage_keys.stage
         and not s.is_refused
         and s.received_date <= years.end_date
         and (s.responded_date is null or s.responded_date > years.end_date)
         and coalesce(s.outcome, '') <> 'withdrawn'
-    group by 1, 2, 3, 4, 5
+    group by 1, 2
+),
+
+open_at_year_end as (
+    select
+        o.end_year, o.stage, k.kpi, 'total' as breakdown, '' as group_value,
+        k.count::DOUBLE as count, k.denominator::DOUBLE as denominator, 'percent' as unit,
+    from open_counts o
+    cross join lateral (values
+        ('open_at_year_end', o.open, null),
+        ('open_at_year_end_past_deadline', o.past_deadline, o.open)
+    ) as k(kpi, count, denominator)
+),
+
+response_time_stats as (
+    select
+        a.end_year, a.stage_key as stage,
+        quantile_cont(a.working_days_to_respond, 0.5) as median,
+        quantile_cont(a.working_days_to_respond, 0.9) as p90,
+        avg(a.working_days_to_respond) as mean,
+    from accepted a
+    where a.working_days_to_respond is not null
+    group by 1, 2
 ),
 
 response_times as (
     select
-        a.end_year, a.stage_key as stage, k.kpi, 'total' as breakdown, '' as group_value,
-        case k.kpi
-            when 'working_days_to_respond_median' then quantile_cont(a.working_days_to_respond, 0.5)
-            when 'working_days_to_respond_p90' then quantile_cont(a.working_days_to_respond, 0.9)
-            when 'working_days_to_respond_mean' then avg(a.working_days_to_respond)
-        end as count,
-        null::DOUBLE as denominator,
-        'working_days' as unit,
+        r.end_year, r.stage, k.kpi, 'total' as breakdown, '' as group_value,
+        k.count::DOUBLE as count, null::DOUBLE as denominator, 'working_days' as unit,
+    from response_time_stats r
+    cross join lateral (values
+        ('working_days_to_respond_median', r.median),
+        ('working_days_to_respond_p90', r.p90),
+        ('working_days_to_respond_mean', r.mean)
+    ) as k(kpi, count)
+),
+
+compensation_stats as (
+    select
+        a.end_year, a.stage_key as stage,
+        coalesce(sum(a.compensation_gbp), 0) as total,
+        median(a.compensation_gbp) filter (where a.compensation_gbp > 0) as median,
     from accepted a
-    cross join (values ('working_days_to_respond_median'), ('working_days_to_respond_p90'),
-        ('working_days_to_respond_mean')) as k(kpi)
-    where a.working_days_to_respond is not null
-    group by 1, 2, 3, 4, 5
+    group by 1, 2
 ),
 
 compensation as (
     select
-        a.end_year, a.stage_key as stage, k.kpi, 'total' as breakdown, '' as group_value,
-        case k.kpi
-            when 'compensation_offered_total_gbp' then coalesce(sum(a.compensation_gbp), 0)
-            when 'compensation_offered_median_gbp' then median(a.compensation_gbp) filter (where a.compensation_gbp > 0)
-        end::DOUBLE as count,
-        null::DOUBLE as denominator,
-        'gbp' as unit,
-    from accepted a
-    cross join (values ('compensation_offered_total_gbp'), ('compensation_offered_median_gbp')) as k(kpi)
-    group by 1, 2, 3, 4, 5
+        c.end_year, c.stage, k.kpi, 'total' as breakdown, '' as group_value,
+        k.count::DOUBLE as count, null::DOUBLE as denominator, 'gbp' as unit,
+    from compensation_stats c
+    cross join lateral (values
+        ('compensation_offered_total_gbp', c.total::DOUBLE),
+        ('compensation_offered_median_gbp', c.median::DOUBLE)
+    ) as k(kpi, count)
 ),
 
 -- escalation: stage 1 complaints received in the year that went to stage 2 (at any time)
+escalation_counts as (
+    select
+        a.end_year,
+        count(*) filter (where a.is_escalated) as escalated,
+        count(*) filter (where a.responded_date is not null and not a.is_escalated) as resolved,
+        count(*) as received,
+    from accepted a
+    where a.stage = 1
+    group by 1
+),
+
 escalation as (
     select
-        a.end_year, '1' as stage, k.kpi, 'total' as breakdown, '' as group_value,
-        count(*) filter (where case k.kpi when 'escalated_to_stage_2' then a.is_escalated
-            else a.responded_date is not null and not a.is_escalated end)::DOUBLE as count,
-        count(*)::DOUBLE as denominator,
-        'percent' as unit,
-    from accepted a
-    cross join (values ('escalated_to_stage_2'), ('resolved_at_stage_1')) as k(kpi)
-    where a.stage = 1
-    group by 1, 2, 3, 4, 5
+        e.end_year, '1' as stage, k.kpi, 'total' as breakdown, '' as group_value,
+        k.count::DOUBLE as count, e.received::DOUBLE as denominator, 'percent' as unit,
+    from escalation_counts e
+    cross join lateral (values
+        ('escalated_to_stage_2', e.escalated),
+        ('resolved_at_stage_1', e.resolved)
+    ) as k(kpi, count)
 ),
 
 -- outcomes of the stages responded to (withdrawn: whatever their response)
@@ -167,32 +205,55 @@ extension_reasons as (
     group by 1, 2, 3, 4, 5
 ),
 
--- volumes, % upheld (of responded) and % within timescale, by a breakdown
+-- volumes, % upheld (of responded) and % within timescale, by a breakdown: counted once
+-- per combination of the breakdowns' values, then summed per breakdown
+by_combination as (
+    select
+        a.end_year, a.stage_key as stage,
+        coalesce(a.category, 'not_recorded') as category,
+        coalesce(a.service_area, 'not_recorded') as service_area,
+        a.tenure,
+        'Q' || (((month(a.received_date) + 8) % 12) // 3 + 1)::VARCHAR as quarter,
+        strftime(a.received_date, '%Y-%m') as month,
+        coalesce(a.channel, 'not_recorded') as channel,
+        count(*) as received,
+        count(*) filter (where a.outcome in ('upheld', 'partly_upheld')) as upheld,
+        count(*) filter (where a.responded_date is not null) as responded,
+        count(*) filter (where a.is_within_timescale) as within_timescale,
+    from accepted a
+    group by all
+),
+
+by_group_counts as (
+    select
+        c.end_year, c.stage, b.breakdown, b.group_value,
+        sum(c.received) as received,
+        sum(c.upheld) as upheld,
+        sum(c.responded) as responded,
+        sum(c.within_timescale) as within_timescale,
+    from by_combination c
+    cross join lateral (values
+        ('category', c.category),
+        ('service_area', c.service_area),
+        ('tenure', c.tenure),
+        ('quarter', c.quarter),
+        ('month', c.month),
+        ('channel', c.channel)
+    ) as b(breakdown, group_value)
+    group by 1, 2, 3, 4
+),
+
 by_group as (
     select
-        a.end_year, a.stage_key as stage, k.kpi, b.breakdown, b.group_value,
-        case k.kpi
-            when 'received' then count(*)
-            when 'upheld_or_partly_upheld' then count(*) filter (where a.outcome in ('upheld', 'partly_upheld'))
-            when 'within_timescale' then count(*) filter (where a.is_within_timescale)
-        end::DOUBLE as count,
-        case k.kpi
-            when 'received' then null
-            when 'upheld_or_partly_upheld' then count(*) filter (where a.responded_date is not null)
-            when 'within_timescale' then count(*)
-        end::DOUBLE as denominator,
+        g.end_year, g.stage, k.kpi, g.breakdown, g.group_value,
+        k.count::DOUBLE as count, k.denominator::DOUBLE as denominator,
         case k.kpi when 'received' then 'count' else 'percent' end as unit,
-    from accepted a
+    from by_group_counts g
     cross join lateral (values
-        ('category', coalesce(a.category, 'not_recorded')),
-        ('service_area', coalesce(a.service_area, 'not_recorded')),
-        ('tenure', a.tenure),
-        ('quarter', 'Q' || (((month(a.received_date) + 8) % 12) // 3 + 1)::VARCHAR),
-        ('month', strftime(a.received_date, '%Y-%m')),
-        ('channel', coalesce(a.channel, 'not_recorded'))
-    ) as b(breakdown, group_value)
-    cross join (values ('received'), ('upheld_or_partly_upheld'), ('within_timescale')) as k(kpi)
-    group by 1, 2, 3, 4, 5
+        ('received', g.received, null),
+        ('upheld_or_partly_upheld', g.upheld, g.responded),
+        ('within_timescale', g.within_timescale, g.received)
+    ) as k(kpi, count, denominator)
 ),
 
 ombudsman as (

@@ -7,6 +7,8 @@
 -- homes to which at least one required check of the type applies; numerator = those
 -- whose every applicable required check is compliant (a required check with compliance
 -- left blank is not evidenced, so not compliant). Grain: one row per year x measure, ALL.
+-- incremental: by end_year from intermediate.int_reporting_years, intermediate.int_homes_owned_at_year_end
+-- (other inputs unchanged, a year's rows depend only on that year's homes)
 with years as (
     select * from intermediate.int_reporting_years
 ),

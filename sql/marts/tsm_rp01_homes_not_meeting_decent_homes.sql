@@ -3,6 +3,8 @@
 -- (homes.decent_homes_applies, blank = yes for LCRA). Numerator: of those, homes whose
 -- latest assessment on or before 31 March fails; a home with no assessment is not
 -- counted as failing (it is counted in data quality). Grain: one row per year, LCRA.
+-- incremental: by end_year from intermediate.int_reporting_years, intermediate.int_homes_owned_at_year_end
+-- (other inputs unchanged, a year's rows depend only on that year's homes)
 with years as (
     select * from intermediate.int_reporting_years
 ),

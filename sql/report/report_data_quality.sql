@@ -49,74 +49,93 @@ quarantine_by_rule as (
     group by all
 ),
 
-complaint_checks as (
+-- each check is counted once per year, then unpivoted into one row per check
+complaint_counts as (
     select
-        years.end_year, 'complaints' as category, 'complaints' as source, '' as source_file, k.item,
-        count(s.complaint_ref) filter (where case k.item
-            when 'refused_not_counted_in_tsm' then s.is_refused
-            when 'other_tenure_not_counted_in_tsm' then not s.is_tsm_tenure and not s.is_refused
-            when 'tenure_defaulted_to_lcra_no_home' then s.tenure_source = 'default_lcra'
-            when 'home_ref_not_in_homes' then s.has_unknown_home
-            when 'no_acknowledged_date_clock_from_receipt' then s.acknowledged_date is null
-            when 'extension_agreed_without_due_date' then s.has_extension_without_date
-            when 'extension_over_code_maximum_capped' then s.is_extension_over_maximum
-            when 'open_at_export_not_within_timescale' then s.responded_date is null and not s.is_refused
-            when 'open_at_export_not_yet_due' then s.responded_date is null and not s.is_refused
-                and s.deadline_date >= exported_at.as_at
-            when 'responded_before_received' then s.is_responded_before_received
-            when 'no_code_version_for_received_date' then s.code_version is null
-        end)::BIGINT as count,
-        case k.item
-            when 'refused_not_counted_in_tsm' then 'refused complaints are not stage 1 or 2 complaints for CH01/CH02; reported by reason'
-            when 'other_tenure_not_counted_in_tsm' then 'complaints about homes of other tenures (leasehold, market rent, ...) are left out of CH01/CH02'
-            when 'tenure_defaulted_to_lcra_no_home' then 'no tenure and no known home: counted as LCRA'
-            when 'home_ref_not_in_homes' then 'home_ref not found in homes.csv'
-            when 'no_acknowledged_date_clock_from_receipt' then 'no acknowledgement date: timescale counted from receipt (conservative)'
-            when 'extension_agreed_without_due_date' then 'extension agreed but no extended due date: no extension evidenced'
-            when 'extension_over_code_maximum_capped' then 'extension longer than the Code maximum: capped at the maximum'
-            when 'open_at_export_not_within_timescale' then 'no response at the export date: not within timescale (CH02 provisional)'
-            when 'open_at_export_not_yet_due' then 'still open and not yet due at the time of this run: CH02 provisional'
-            when 'responded_before_received' then 'response dated before receipt: check the dates'
-            when 'no_code_version_for_received_date' then 'received before the first Complaint Handling Code (July 2020): no timescale'
-        end as message
+        years.end_year,
+        count(s.complaint_ref) filter (where s.is_refused) as refused_not_counted_in_tsm,
+        count(s.complaint_ref) filter (where not s.is_tsm_tenure and not s.is_refused) as other_tenure_not_counted_in_tsm,
+        count(s.complaint_ref) filter (where s.tenure_source = 'default_lcra') as tenure_defaulted_to_lcra_no_home,
+        count(s.complaint_ref) filter (where s.has_unknown_home) as home_ref_not_in_homes,
+        count(s.complaint_ref) filter (where s.acknowledged_date is null) as no_acknowledged_date_clock_from_receipt,
+        count(s.complaint_ref) filter (where s.has_extension_without_date) as extension_agreed_without_due_date,
+        count(s.complaint_ref) filter (where s.is_extension_over_maximum) as extension_over_code_maximum_capped,
+        count(s.complaint_ref) filter (where s.responded_date is null and not s.is_refused) as open_at_export_not_within_timescale,
+        count(s.complaint_ref) filter (where s.responded_date is null and not s.is_refused
+                and s.deadline_date >= exported_at.as_at) as open_at_export_not_yet_due,
+        count(s.complaint_ref) filter (where s.is_responded_before_received) as responded_before_received,
+        count(s.complaint_ref) filter (where s.code_version is null) as no_code_version_for_received_date,
     from years
-    cross join (values ('refused_not_counted_in_tsm'), ('other_tenure_not_counted_in_tsm'),
-        ('tenure_defaulted_to_lcra_no_home'), ('home_ref_not_in_homes'),
-        ('no_acknowledged_date_clock_from_receipt'), ('extension_agreed_without_due_date'),
-        ('extension_over_code_maximum_capped'), ('open_at_export_not_within_timescale'),
-        ('open_at_export_not_yet_due'), ('responded_before_received'),
-        ('no_code_version_for_received_date')) as k(item)
     cross join exported_at
     left join stages s on s.received_end_year = years.end_year
-    group by all
+    group by years.end_year
 ),
 
-repair_checks as (
+complaint_checks as (
     select
-        years.end_year, 'repairs' as category, 'repairs' as source, '' as source_file, k.item,
-        count(r.job_ref) filter (where case k.item
-            when 'completed_before_reported' then r.is_completed_before_reported
-            when 'completed_without_completion_date' then r.is_completed_without_date
-            when 'not_responsive_left_out' then r.repair_type <> 'responsive'
-            when 'cancelled_left_out' then r.status = 'cancelled'
-            when 'other_tenure_left_out' then r.is_rp02_job and r.tenure <> 'LCRA'
-        end)::BIGINT as count,
-        case k.item
-            when 'completed_before_reported' then 'repairs completed before they were reported: check the dates'
-            when 'completed_without_completion_date' then 'status completed but no completed_at: left out of RP02'
-            when 'not_responsive_left_out' then 'planned, void and other jobs are not responsive repairs'
-            when 'cancelled_left_out' then 'cancelled jobs are left out of RP02'
-            when 'other_tenure_left_out' then 'jobs in LCHO or out-of-scope homes are left out of RP02 (LCRA only)'
-        end as message
+        c.end_year, 'complaints' as category, 'complaints' as source, '' as source_file, k.item,
+        k.count::BIGINT as count, k.message,
+    from complaint_counts c
+    cross join lateral (values
+        ('refused_not_counted_in_tsm', c.refused_not_counted_in_tsm,
+            'refused complaints are not stage 1 or 2 complaints for CH01/CH02; reported by reason'),
+        ('other_tenure_not_counted_in_tsm', c.other_tenure_not_counted_in_tsm,
+            'complaints about homes of other tenures (leasehold, market rent, ...) are left out of CH01/CH02'),
+        ('tenure_defaulted_to_lcra_no_home', c.tenure_defaulted_to_lcra_no_home,
+            'no tenure and no known home: counted as LCRA'),
+        ('home_ref_not_in_homes', c.home_ref_not_in_homes,
+            'home_ref not found in homes.csv'),
+        ('no_acknowledged_date_clock_from_receipt', c.no_acknowledged_date_clock_from_receipt,
+            'no acknowledgement date: timescale counted from receipt (conservative)'),
+        ('extension_agreed_without_due_date', c.extension_agreed_without_due_date,
+            'extension agreed but no extended due date: no extension evidenced'),
+        ('extension_over_code_maximum_capped', c.extension_over_code_maximum_capped,
+            'extension longer than the Code maximum: capped at the maximum'),
+        ('open_at_export_not_within_timescale', c.open_at_export_not_within_timescale,
+            'no response at the export date: not within timescale (CH02 provisional)'),
+        ('open_at_export_not_yet_due', c.open_at_export_not_yet_due,
+            'still open and not yet due at the time of this run: CH02 provisional'),
+        ('responded_before_received', c.responded_before_received,
+            'response dated before receipt: check the dates'),
+        ('no_code_version_for_received_date', c.no_code_version_for_received_date,
+            'received before the first Complaint Handling Code (July 2020): no timescale')
+    ) as k(item, count, message)
+),
+
+repair_counts as (
+    select
+        years.end_year,
+        count(r.job_ref) filter (where r.is_completed_before_reported) as completed_before_reported,
+        count(r.job_ref) filter (where r.is_completed_without_date) as completed_without_completion_date,
+        count(r.job_ref) filter (where r.repair_type <> 'responsive') as not_responsive_left_out,
+        count(r.job_ref) filter (where r.status = 'cancelled') as cancelled_left_out,
+        count(r.job_ref) filter (where r.is_rp02_job and r.tenure <> 'LCRA') as other_tenure_left_out,
     from years
-    cross join (values ('completed_before_reported'), ('completed_without_completion_date'),
-        ('not_responsive_left_out'), ('cancelled_left_out'), ('other_tenure_left_out')) as k(item)
     left join intermediate.int_repairs_with_targets r
         on coalesce(r.completed_end_year,
             case when month(r.reported_at) >= 4 then year(r.reported_at) + 1
                 else year(r.reported_at) end) = years.end_year
     where exists (select 1 from intermediate.int_input_files where source = 'repairs')
-    group by all
+    group by years.end_year
+),
+
+repair_checks as (
+    select
+        c.end_year, 'repairs' as category, 'repairs' as source, '' as source_file, k.item,
+        k.count::BIGINT as count, k.message,
+    from repair_counts c
+    cross join lateral (values
+        ('completed_before_reported', c.completed_before_reported,
+            'repairs completed before they were reported: check the dates'),
+        ('completed_without_completion_date', c.completed_without_completion_date,
+            'status completed but no completed_at: left out of RP02'),
+        ('not_responsive_left_out', c.not_responsive_left_out,
+            'planned, void and other jobs are not responsive repairs'),
+        ('cancelled_left_out', c.cancelled_left_out,
+            'cancelled jobs are left out of RP02'),
+        ('other_tenure_left_out', c.other_tenure_left_out,
+            'jobs in LCHO or out-of-scope homes are left out of RP02 (LCRA only)')
+    ) as k(item, count, message)
 ),
 
 safety_checks_checks as (

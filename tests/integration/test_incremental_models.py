@@ -28,8 +28,12 @@ REPAIRS_NIGHT_2 = REPAIRS_HEADER + (
     "J13,H1,P1,,2024-03-30 10:00,,2024-04-01 09:00,completed\n"
     "J18,H1,P3,,2024-04-01 08:00,,,\n"
 )
+DECENT_HOMES = "home_ref,as_at,meets_standard\nH1,31/03/2024,N\nH1,31/03/2025,Y\n"
+SAFETY = ("asset_ref,check_type,as_at,required,compliant\n"
+          "H1,gas,31/03/2024,Y,Y\nH1,gas,31/03/2025,Y,N\n")
 NIGHT_1 = {"homes.csv": HOMES, "landlord.toml": LANDLORD, "repairs_2024-03-31.csv": REPAIRS,
-           "complaints_2024-03-31.csv": COMPLAINTS_NIGHT_1}
+           "complaints_2024-03-31.csv": COMPLAINTS_NIGHT_1, "decent_homes.csv": DECENT_HOMES,
+           "safety_checks.csv": SAFETY}
 NIGHT_2 = {"repairs_2024-04-01.csv": REPAIRS_NIGHT_2, "complaints_2024-04-01.csv": COMPLAINTS_NIGHT_2}
 
 
@@ -90,6 +94,32 @@ def test_the_nightly_warehouse_equals_a_full_build_from_the_same_files(two_night
     assert len(repairs) == 18
     j13 = [r for r in repairs if r[0] == "J13"]
     assert len(j13) == 1 and j13[0][5] == "completed"  # status, from the later export
+
+
+def test_a_night_that_opens_a_reporting_year_adds_only_that_year(two_nights, tmp_path):
+    ds, nightly = two_nights
+    # the first complaint of 2025/26 (the data so far reaches 2024/25)
+    night_3 = {"complaints_2025-04-02.csv": COMPLAINTS_HEADER + "C4,H1,1,2025-04-02,,\n"}
+    for name, content in night_3.items():
+        (ds / name).write_text(content)
+    refresh(nightly)
+    how = _how(nightly)
+    assert how["intermediate.int_reporting_years"] == "rebuilt"
+    # homes owned at 31 March 2026 are added; the earlier years' rows stay as they were
+    assert how["intermediate.int_homes_owned_at_year_end"] == "incremental: 1 key(s)"
+    assert how["marts.tsm_rp01_homes_not_meeting_decent_homes"] == "incremental: 1 key(s)"
+    assert how["marts.tsm_bs01_bs05_building_safety_checks"] == "incremental: 1 key(s)"
+    full_ds = write_dataset(tmp_path / "full3", {**NIGHT_1, **NIGHT_2, **night_3})
+    full = RunConfig.create(full_ds, tmp_path / "full3-out", year=2024, render=False)
+    refresh(full)
+    nightly_models, full_models = _models(nightly), _models(full)
+    for table, rows in full_models.items():
+        assert nightly_models[table] == rows, table
+    bs01 = [r for r in nightly_models["marts.tsm_bs01_bs05_building_safety_checks"]
+            if r[2] == "BS01"]
+    # H1 (LCRA) gas checked and compliant at 31 March 2024, not 2025; no checks at 2026
+    assert [(r[0], r[5], r[6]) for r in bs01] == [(2024, 1.0, 1.0), (2025, 0.0, 1.0),
+                                                  (2026, 0.0, 0.0)]
 
 
 def test_a_change_to_another_input_rebuilds_the_whole_model(two_nights):
