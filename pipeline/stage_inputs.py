@@ -172,13 +172,47 @@ def ensure_staging_table(con: duckdb.DuckDBPyConnection, spec: InputSpec) -> Non
 def stage_load(con: duckdb.DuckDBPyConnection, spec: InputSpec, mapping: FileMapping, load_id: int) -> tuple[int, int]:
     """Parse one load's raw rows; returns (rows staged, rows quarantined).
 
-    One pass over raw: each row gets its typed columns and a list of its failures
-    (column, value, rule). Failures go to quarantine in one unnest; rows without any are
-    staged, except a repeated key, whose later rows are quarantined as duplicate_key."""
+    Two passes over raw and no table in between (a ten-million-row intermediate copy cost
+    more than parsing twice): the first writes each failing row's failures (column, value,
+    rule) to quarantine, the second stages every other row. Then a repeated key's later
+    rows move from staging to quarantine as duplicate_key (the first is kept)."""
     ensure_staging_table(con, spec)
-    # Layered (clean, parse, check) so each step reads as one rule per column. DuckDB may
-    # inline the layers and repeat a parse inside its check; that is cheap once each date
-    # column tries its most used format first (_most_used_first).
+    lineage = con.execute(
+        f"select source_file, source_sha256, export_date from raw.{ident(spec.name)} "
+        f"where load_id = {int(load_id)} limit 1").fetchone()
+    if lineage is None:  # an export with a header and no rows
+        return 0, _rows_quarantined(con, load_id)
+    source_file, sha, export_date = (literal(lineage[0]), literal(lineage[1]),
+                                     f"{literal(str(lineage[2]))}::DATE" if lineage[2] else "NULL::DATE")
+    typed, errors = _parse_query(con, spec, mapping, load_id)
+    _quarantine_failures(con, spec, load_id, source_file, sha,
+                         f"select source_row, {errors} as _errors from ({typed})")
+    extra = ", extra_columns" if spec.keep_extra_columns else ""
+    columns = ", ".join(ident(f.name) for f in spec.fields) + extra
+    staged = con.execute(
+        f"""insert into staging.{ident(spec.name + '_rows')}
+        select {int(load_id)}, {source_file}, {sha}, {export_date}, source_row, {columns}
+        from ({typed})
+        where source_row not in (select source_row from quarantine.rows
+                                 where load_id = {int(load_id)} and source_row is not null)"""
+    ).fetchone()[0]
+    staged -= _quarantine_repeated_keys(con, spec, load_id, source_file, sha)
+    return staged, _rows_quarantined(con, load_id)
+
+
+def _rows_quarantined(con: duckdb.DuckDBPyConnection, load_id: int) -> int:
+    return con.execute("select count(distinct source_row) from quarantine.rows where load_id = ?",
+                       [load_id]).fetchone()[0]
+
+
+def _parse_query(con: duckdb.DuckDBPyConnection, spec: InputSpec, mapping: FileMapping,
+                 load_id: int) -> tuple[str, str]:
+    """(a select of source_row, each field typed and each field's cleaned text as
+    <field>__text; the expression listing a row's failures over those columns).
+
+    Layered (clean, parse, check) so each step reads as one rule per column. DuckDB may
+    inline the layers and repeat a parse inside its check; that is cheap once each date
+    column tries its most used format first (_most_used_first)."""
     cleaned, parsing, typed, failures = [], [], [], []
     for f in spec.fields:
         col = ident(f.name)
@@ -202,64 +236,15 @@ def stage_load(con: duckdb.DuckDBPyConnection, spec: InputSpec, mapping: FileMap
                             f"'value': {text}, 'rule': {error}}} end")
     errors = f"[x for x in [{', '.join(failures)}] if x is not null]" if failures else "[]"
     extra = ", extra_columns" if spec.keep_extra_columns else ""
-    fields = ", ".join(ident(f.name) for f in spec.fields)
-    con.execute(
-        f"""create or replace temp table _parsed as
-        select source_row, {fields}{extra}, {errors} as _errors
-        from (select source_row, {', '.join(typed)}{extra}
+    query = f"""select source_row, {', '.join(typed)}{extra}
               from (select source_row, {', '.join(parsing)}{extra}
                     from (select source_row, {', '.join(cleaned)}{extra}
-                          from raw.{ident(spec.name)} where load_id = {int(load_id)})))"""
-    )
-    lineage = con.execute(
-        f"select source_file, source_sha256, export_date from raw.{ident(spec.name)} "
-        f"where load_id = {int(load_id)} limit 1").fetchone()
-    if lineage is None:  # an export with a header and no rows
-        con.execute("drop table _parsed")
-        return 0, con.execute("select count(distinct source_row) from quarantine.rows "
-                              "where load_id = ?", [load_id]).fetchone()[0]
-    source_file, sha, export_date = (literal(lineage[0]), literal(lineage[1]),
-                                     f"{literal(str(lineage[2]))}::DATE" if lineage[2] else "NULL::DATE")
-    _quarantine_failures(con, spec, load_id, source_file, sha)
-    key = ", ".join(ident(k) for k in spec.key)
-    # later rows of a key repeated within the file (the first is kept): found with a group by,
-    # so only the repeated keys, not every row, go through a window
-    con.execute(
-        f"""create or replace temp table _repeats as
-        select {key}, source_row,
-               min(source_row) over (partition by {key}) as _first_row
-        from _parsed
-        where len(_errors) = 0 and ({key}) in (
-            select ({key}) from _parsed where len(_errors) = 0 group by {key} having count(*) > 1)"""
-    )
-    key_label = "+".join(spec.key)
-    key_text = " || '|' || ".join(f"coalesce(r.{ident(k)}::VARCHAR, '')" for k in spec.key)
-    con.execute(
-        f"""insert into quarantine.rows
-        select {int(load_id)}, {literal(spec.name)}, {source_file}, {sha}, r.source_row,
-               {literal(key_label)}, {key_text}, 'duplicate_key',
-               'same ' || {literal(key_label)} || ' as row ' || r._first_row || ' of this file; '
-               || 'the first row is kept'
-        from _repeats r
-        where r.source_row > r._first_row"""
-    )
-    columns = ", ".join(ident(f.name) for f in spec.fields) + extra
-    staged = con.execute(
-        f"""insert into staging.{ident(spec.name + '_rows')}
-        select {int(load_id)}, {source_file}, {sha}, {export_date}, source_row, {columns}
-        from _parsed
-        where len(_errors) = 0
-          and source_row not in (select source_row from _repeats where source_row > _first_row)"""
-    ).fetchone()[0]
-    quarantined = con.execute(
-        "select count(distinct source_row) from quarantine.rows where load_id = ?", [load_id]
-    ).fetchone()[0]
-    con.execute("drop table _parsed; drop table _repeats")
-    return staged, quarantined
+                          from raw.{ident(spec.name)} where load_id = {int(load_id)}))"""
+    return query, errors
 
 
 def _quarantine_failures(con: duckdb.DuckDBPyConnection, spec: InputSpec, load_id: int,
-                        source_file: str, sha: str) -> None:
+                        source_file: str, sha: str, rows_with_errors: str) -> None:
     messages = [(f.name, rule, _message(f, rule))
                 for f in spec.fields for rule in [*MESSAGES, *(["invalid_code"] if f.codes else [])]]
     con.execute("create or replace temp table _messages (column_name VARCHAR, rule VARCHAR, "
@@ -269,11 +254,46 @@ def _quarantine_failures(con: duckdb.DuckDBPyConnection, spec: InputSpec, load_i
         f"""insert into quarantine.rows
         select {int(load_id)}, {literal(spec.name)}, {source_file}, {sha}, f.source_row,
                f.e.column_name, f.e.value, f.e.rule, m.message
-        from (select source_row, unnest(_errors) as e from _parsed where len(_errors) > 0) f
+        from (select source_row, unnest(_errors) as e from ({rows_with_errors})
+              where len(_errors) > 0) f
         join _messages m on m.column_name = f.e.column_name and m.rule = f.e.rule
         order by f.source_row"""
     )
     con.execute("drop table _messages")
+
+
+def _quarantine_repeated_keys(con: duckdb.DuckDBPyConnection, spec: InputSpec, load_id: int,
+                              source_file: str, sha: str) -> int:
+    """Later rows of a key repeated within the file: quarantined as duplicate_key and taken
+    out of staging (the first is kept). Found with a group by, so only the repeated keys,
+    not every row, go through a window. Returns how many rows moved."""
+    rows = f"staging.{ident(spec.name + '_rows')}"
+    key = ", ".join(ident(k) for k in spec.key)
+    con.execute(
+        f"""create or replace temp table _repeats as
+        select {key}, source_row, min(source_row) over (partition by {key}) as _first_row
+        from {rows}
+        where load_id = {int(load_id)} and ({key}) in (
+            select ({key}) from {rows} where load_id = {int(load_id)}
+            group by {key} having count(*) > 1)"""
+    )
+    key_label = "+".join(spec.key)
+    key_text = " || '|' || ".join(f"coalesce(r.{ident(k)}::VARCHAR, '')" for k in spec.key)
+    moved = con.execute(
+        f"""insert into quarantine.rows
+        select {int(load_id)}, {literal(spec.name)}, {source_file}, {sha}, r.source_row,
+               {literal(key_label)}, {key_text}, 'duplicate_key',
+               'same ' || {literal(key_label)} || ' as row ' || r._first_row || ' of this file; '
+               || 'the first row is kept'
+        from _repeats r
+        where r.source_row > r._first_row
+        order by r.source_row"""
+    ).fetchone()[0]
+    if moved:
+        con.execute(f"""delete from {rows} where load_id = {int(load_id)} and source_row in (
+            select source_row from _repeats where source_row > _first_row)""")
+    con.execute("drop table _repeats")
+    return moved
 
 
 def validate_staged(con: duckdb.DuckDBPyConnection, spec: InputSpec, load_id: int) -> None:
