@@ -100,7 +100,8 @@ def _refresh_into(working, config: RunConfig, landlord, surveys, started: float)
         erase_expired(con, list(INPUT_SPECS), retention_days(landlord.settings))
         pause_for_tests("after_load")
         assert_every_row_accounted_for(con, run_id)
-        build_marts(con, landlord, config.period, surveys)
+        built = build_marts(con, landlord, config.period, surveys)
+        _log_models(built)
         run_audits(con)
         pause_for_tests("after_marts")
         con.execute(
@@ -116,6 +117,19 @@ def _refresh_into(working, config: RunConfig, landlord, surveys, started: float)
     finally:
         con.close()
     return RefreshResult(summary, time.monotonic() - started, quarantined)
+
+
+def _log_models(built) -> None:
+    """One line saying which models the night kept, brought up to date or rebuilt."""
+    import logging
+
+    groups: dict[str, list[str]] = {}
+    for b in built:
+        groups.setdefault(b.how.split(":")[0], []).append(b.model)
+    logging.getLogger("tsm").info("models: %s", "; ".join(
+        f"{how} {len(models)}"
+        + (f" ({', '.join(models)})" if how != "kept" and len(models) < len(built) else "")
+        for how, models in sorted(groups.items())))
 
 
 def report(config: RunConfig) -> RefreshResult:
