@@ -17,7 +17,8 @@ stage_keys as (
     select * from (values ('1'), ('2')) as s(stage)
 ),
 
-accepted as (
+-- read by most of the KPIs below: computed once
+accepted as materialized (
     select years.end_year, years.end_date, stages.*, stages.stage::VARCHAR as stage_key
     from stages join years on stages.received_end_year = years.end_year
     where not stages.is_refused
