@@ -27,7 +27,7 @@ SELF_ASSESSMENT = (
 )
 IMPROVEMENT_PLAN = (
     "code_refs,requirement,improvement,due_date,status,completed_date,notes\n"
-    "6.2; 6.13,Acknowledge on time,Automatic acknowledgement,2023-06-30,in_progress,,late\n"
+    "6.2; 6.11,Acknowledge on time,Automatic acknowledgement,2023-06-30,in_progress,,late\n"
     "6.3,Respond on time,Weekly review,2023-05-31,completed,2023-05-20,\n"
     "7.1,Put things right,Publish compensation policy,2030-03-31,not_started,,\n"
 )
