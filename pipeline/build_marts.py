@@ -13,7 +13,7 @@ import duckdb
 
 from pipeline.errors import ContractError
 from pipeline.landlord import Landlord
-from pipeline.model_state import Built, ModelState
+from pipeline.model_state import Built, ModelState, code_fingerprint
 from pipeline.periods import ReportingPeriod
 from pipeline.repair_priorities import check_every_priority_is_mapped, load_priorities
 from pipeline.survey.weights import compute_weights
@@ -77,7 +77,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, landlord: Landlord, period: Repo
     set_requested_period(con, period)
     row = con.execute("select config_fingerprint from audit.runs where config_fingerprint "
                       "is not null order by run_id desc limit 1").fetchone()
-    state = ModelState(con, row[0] if row else "")
+    state = ModelState(con, (row[0] if row else "") + code_fingerprint())
     built = [weights_step(con, state, surveys or {})]
     for layer in LAYER_ORDER:
         for path in sql_files(layer):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +34,9 @@ from pipeline.errors import PipelineError
 from pipeline.sqltext import ident, literal
 from pipeline.warehouse import REPO_ROOT
 
-REFERENCE = re.compile(r"\b(staging|intermediate|params|marts|report|audit|quarantine)\.([a-z0-9_]+)\b")
+REFERENCE = re.compile(
+    r"\b(raw|staging|intermediate|params|marts|report|audit|quarantine)\.([a-z0-9_]+)\b")
+BY_LOADS = ("audit.loads", "quarantine.rows")  # written only by loads, never changed after
 INCREMENTAL = re.compile(
     r"^-- incremental: by ([a-z0-9_]+) from ([a-z0-9_.]+(?:, *[a-z0-9_.]+)*)\s*$", re.MULTILINE)
 TINY_ROWS = 500  # a table this small is versioned by its rows themselves
@@ -63,6 +66,22 @@ def _digest(*parts: str) -> str:
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()[:32]
+
+
+def _ids(version: str) -> list[int]:
+    return [int(i) for i in version.removeprefix("loads ").split(",") if i]
+
+
+def code_fingerprint() -> str:
+    """The pipeline's Python and the libraries that compute: a model built by other code is
+    rebuilt (the SQL is in each model's own fingerprint)."""
+    import pandas
+
+    parts = [duckdb.__version__, pandas.__version__]
+    for folder in (REPO_ROOT / "pipeline", REPO_ROOT / "schemas"):
+        for path in sorted(folder.rglob("*.py")):
+            parts.append(f"{path.relative_to(REPO_ROOT)}\0{path.read_text(encoding='utf-8')}")
+    return _digest(*parts)
 
 
 def inputs_of(body: str, model: str) -> list[str]:
@@ -104,7 +123,7 @@ class ModelState:
             for suffix in STAGING_SUFFIXES:
                 source = source.removesuffix(suffix)
             version = "loads " + ",".join(map(str, self.loads().get(source, [])))
-        elif schema in ("audit", "quarantine"):
+        elif relation in BY_LOADS:
             version = "loads " + ",".join(str(i) for ids in self.loads().values() for i in ids)
         else:
             version = self.content(schema, name) or "missing"
@@ -112,8 +131,15 @@ class ModelState:
         return version
 
     def content(self, schema: str, name: str) -> str | None:
+        """The table's column names and types and its rows: the rows themselves for a tiny
+        table, else their count and a sum of row hashes (DuckDB's hash of a row ignores
+        column names and integer widths, hence the columns)."""
         if not self.exists(schema, name):
             return None
+        columns = self.con.execute(
+            "select list(column_name || ' ' || data_type order by ordinal_position) "
+            "from information_schema.columns where table_schema = ? and table_name = ?",
+            [schema, name]).fetchone()[0]
         relation = f"{ident(schema)}.{ident(name)}"
         rows, total = self.con.execute(
             f"select count(*), coalesce(sum(hash(t)), 0) from {relation} t").fetchone()
@@ -121,8 +147,8 @@ class ModelState:
             listed = self.con.execute(
                 f"select coalesce(list(to_json(t)::VARCHAR order by to_json(t)::VARCHAR), []) "
                 f"from {relation} t").fetchone()[0]
-            return TINY_PREFIX + json.dumps(listed)
-        return f"rows {rows} hash {total}"
+            return TINY_PREFIX + json.dumps({"columns": columns, "rows": listed})
+        return f"columns {json.dumps(columns)} rows {rows} hash {total}"
 
     def exists(self, schema: str, name: str) -> bool:
         return self.con.execute(
@@ -197,16 +223,23 @@ class ModelState:
     def _changed_keys(self, relation: str, key: str, old: str, new: str) -> str | None:
         """A query for the keys a changed input changed, or None when it cannot say."""
         k = ident(key)
-        if relation.startswith("staging.") and old.startswith("loads ") and new.startswith(old):
-            added = [int(i) for i in new[len(old):].lstrip(",").split(",") if i]
+        if relation.startswith("staging.") and old.startswith("loads ") and new.startswith("loads "):
+            before, after = _ids(old), _ids(new)
+            added = after[len(before):]
             source = relation.split(".", 1)[1]
-            if not added or source.endswith(STAGING_SUFFIXES):
+            if after[:len(before)] != before or not added or source.endswith(STAGING_SUFFIXES):
                 return None
             return (f"select distinct {k} from staging.{ident(source + '_rows')} "
                     f"where load_id in ({', '.join(map(str, added))})")
         if old.startswith(TINY_PREFIX) and new.startswith(TINY_PREFIX):
-            rows = set(json.loads(old[len(TINY_PREFIX):])) ^ set(json.loads(new[len(TINY_PREFIX):]))
-            values = [json.loads(r).get(key) for r in rows]
+            before, after = json.loads(old[len(TINY_PREFIX):]), json.loads(new[len(TINY_PREFIX):])
+            if before["columns"] != after["columns"]:
+                return None
+            # rows in one and not the other, counting repeats
+            rows = (Counter(before["rows"]) - Counter(after["rows"])) \
+                + (Counter(after["rows"]) - Counter(before["rows"]))
+            values = list({json.dumps(json.loads(r).get(key)): json.loads(r).get(key)
+                           for r in rows}.values())
             if any(v is None for v in values):
                 return None
             if not values:

@@ -87,8 +87,7 @@ with_acknowledge_by as (
 ),
 
 -- clock start: receipt, or the acknowledgement but never later than receipt + 5 WD
--- (other inputs unchanged, a complaint_ref's rows depend only on its own rows: a night
--- recomputes the complaint_refs its exports carry)
+-- (a late acknowledgement buys no time); no acknowledgement: the receipt (conservative).
 -- An acknowledgement dated before receipt is a data error: the receipt is used.
 with_clock_start as (
     select
