@@ -84,6 +84,19 @@ def code_fingerprint() -> str:
     return _digest(*parts)
 
 
+def build_fingerprint(dataset_dir: Path) -> str:
+    """What the models are built from besides the loaded files and the load rules: the code,
+    the SQL, the reference tables and survey.toml. A refresh with no new file still
+    rebuilds when this changed (an upgrade, or a survey.toml edit, takes effect at once)."""
+    parts = [code_fingerprint()]
+    for folder in (REPO_ROOT / "sql", REPO_ROOT / "pipeline" / "reference"):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            parts.append(f"{path.relative_to(REPO_ROOT)}\0{path.read_bytes().hex()}")
+    survey = dataset_dir / "survey.toml"
+    parts.append(survey.read_bytes().hex() if survey.exists() else "")
+    return _digest(*parts)
+
+
 def inputs_of(body: str, model: str) -> list[str]:
     return sorted({f"{s}.{n}" for s, n in REFERENCE.findall(body)} - {model})
 

@@ -10,6 +10,7 @@ from pipeline.audits import assert_every_row_accounted_for
 from pipeline.build_marts import build_marts, run_audits
 from pipeline.ingest.load_dataset import LoadSummary, load_dataset
 from pipeline.landlord import read_landlord
+from pipeline.model_state import build_fingerprint
 from pipeline.personal_data import erase_expired, expired_rows, retention_days
 from pipeline.run_guard import pause_for_tests, private_files, run_log, warehouse_lock, working_copy
 from pipeline.settings import RunConfig
@@ -66,8 +67,8 @@ def _nothing_new(config: RunConfig) -> bool:
     files = find_files(config.dataset_dir, list(INPUT_SPECS), read_mappings(config.dataset_dir))
     con = connect(config.warehouse_path, read_only=True)
     try:
-        last = con.execute("select config_fingerprint from audit.runs where status = 'ok' "
-                           "order by run_id desc limit 1").fetchone()
+        last = con.execute("select config_fingerprint, build_fingerprint from audit.runs "
+                           "where status = 'ok' order by run_id desc limit 1").fetchone()
         loaded = set(con.execute("select source, source_sha256 from audit.loads").fetchall())
         known = known_file_hashes(con)
         years = {r[0] for r in con.execute(
@@ -78,6 +79,8 @@ def _nothing_new(config: RunConfig) -> bool:
         con.close()
     if last is None or last[0] != config_fingerprint(config.dataset_dir):
         return False
+    if last[1] != build_fingerprint(config.dataset_dir):
+        return False  # new code, SQL or survey.toml: the models are built again
     if config.period is not None and config.period.end_year not in years:
         return False
     con = connect(config.warehouse_path, read_only=True)
@@ -105,8 +108,9 @@ def _refresh_into(working, config: RunConfig, landlord, surveys, started: float)
         run_audits(con)
         pause_for_tests("after_marts")
         con.execute(
-            "update audit.runs set finished_at = ?, files_loaded = ?, status = 'ok' where run_id = ?",
-            [datetime.now(), summary.files_loaded, run_id],
+            "update audit.runs set finished_at = ?, files_loaded = ?, status = 'ok', "
+            "build_fingerprint = ? where run_id = ?",
+            [datetime.now(), summary.files_loaded, build_fingerprint(config.dataset_dir), run_id],
         )
         con.execute("checkpoint")
         quarantined = con.execute(

@@ -52,6 +52,7 @@ create table if not exists audit.runs (
     files_loaded INTEGER,
     status VARCHAR
 );
+alter table audit.runs add column if not exists build_fingerprint VARCHAR;
 """
 
 

@@ -17,9 +17,16 @@ stage_keys as (
     select * from (values ('1'), ('2')) as s(stage)
 ),
 
--- read by most of the KPIs below: computed once
+-- read by most of the KPIs below: computed once, with just the columns they read
 accepted as materialized (
-    select years.end_year, years.end_date, stages.*, stages.stage::VARCHAR as stage_key
+    select
+        years.end_year, stages.stage::VARCHAR as stage_key,
+        stages.complaint_ref, stages.stage, stages.tenure, stages.received_date,
+        stages.responded_date, stages.timeliness, stages.outcome, stages.category,
+        stages.service_area, stages.channel, stages.compensation_gbp, stages.extension_reason,
+        stages.working_days_to_respond, stages.is_acknowledged_on_time, stages.is_escalated,
+        stages.is_extension_agreed, stages.is_extension_over_maximum, stages.is_vulnerable,
+        stages.is_within_timescale,
     from stages join years on stages.received_end_year = years.end_year
     where not stages.is_refused
 ),

@@ -71,3 +71,26 @@ def test_an_older_export_arriving_on_a_later_night_does_not_win(tmp_path):
     assert rows == [("A", 1, "2024-03-15", "complaints_2024-03-31.csv"),
                     ("A", 2, "2024-03-28", "complaints_2024-04-01.csv"),
                     ("B", 1, None, "complaints_2024-03-30.csv")]
+
+
+def test_an_edited_survey_toml_takes_effect_though_no_file_is_new(tmp_path):
+    survey = ("response_id,tenure,collection_method,response_date,tp01,weight\n"
+              "A,LCRA,postal,2024-02-01,very_satisfied,3\nB,LCRA,postal,2024-02-01,neither,1\n")
+    ds = write_dataset(tmp_path / "ds", {"survey_responses.csv": survey})
+    config = RunConfig.create(ds, tmp_path / "out", year=2024, render=False)
+    query = ("select numerator, denominator from report.report_tsm_publication_table "
+             "where measure_code = 'TP01' and tenure = 'LCRA' and end_year = 2024")
+
+    def tp01():
+        con = duckdb.connect(str(config.warehouse_path), read_only=True)
+        try:
+            return con.execute(query).fetchone()
+        finally:
+            con.close()
+
+    refresh(config)
+    assert tp01() == (1.0, 2.0)  # no survey.toml: unweighted
+    assert refresh(config).summary.files_loaded == 0
+    (ds / "survey.toml").write_text('[surveys."2023/24"]\nweighting = "column"\n')
+    assert refresh(config).summary.files_loaded == 0
+    assert tp01() == (3.0, 4.0)  # the contractor's weights, 3 of 4
