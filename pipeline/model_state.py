@@ -1,21 +1,25 @@
 """Which SQL models a refresh rebuilds, and how (issue 9: the cost of a night grows with
-what arrived that night, not with all history).
+what arrived that night, not with all history; D41).
 
-A model's fingerprint is a hash of its SQL, of the run's configuration and of the version of
-every relation its SQL names (found by pattern: `staging.repairs`, `params.calendar`, ...):
+A model's fingerprint is a hash of its SQL, of the run's configuration and code
+(code_fingerprint) and of the version of every relation its SQL names (found by pattern:
+`staging.repairs`, `params.calendar`, ...):
 
-- a staging source, the audit and the quarantine tables: the loads behind them (load ids
-  only grow, and a load never changes once it is in);
-- a params table, or a model of at most SMALL_ROWS rows: its content (a hash of every row);
+- a staging source, audit.loads and quarantine.rows: the loads behind them (load ids only
+  grow, and a load never changes once it is in);
+- any other table of at most TINY_ROWS rows: its column names and types and its rows; of
+  at most SMALL_ROWS rows: its columns and a sum of row hashes;
 - a bigger model: its own fingerprint.
 
 A model whose fingerprint is the one it was last built with is kept as it is. A model whose
-SQL says `-- incremental: by <key> from staging.<source>` (a key's rows depend only on
-that source's rows of the same key) is, when only that source
-changed and only by new loads, rebuilt for the keys those loads carry: their rows are deleted
-and computed again from the same SQL over just those keys. Anything else is rebuilt whole.
-The state lives in audit.model_state, in the same warehouse file, so it is swapped in with
-the tables it describes (pipeline.run_guard) or not at all.
+SQL says `-- incremental: by <key> from <relation>[, <relation>...]` (a key's rows depend
+only on those relations' rows of the same key, every other input being unchanged) is, when
+only those relations changed and each can say which keys (a staging source: the keys of its
+new loads; a tiny table: the keys of the rows that differ; a model built by key earlier in
+the run: its keys), recomputed for those keys: their rows are deleted and computed again by
+the same SQL with each declared relation narrowed to those keys. Anything else is rebuilt
+whole. The state lives in audit.model_state, in the same warehouse file, so it is swapped in
+with the tables it describes (pipeline.run_guard) or not at all.
 """
 
 from __future__ import annotations
@@ -57,7 +61,7 @@ STATE_DDL = """create table if not exists audit.model_state (
 @dataclass(frozen=True)
 class Built:
     model: str
-    how: str  # 'kept', 'incremental (N keys)', 'rebuilt'
+    how: str  # 'kept', 'incremental: N key(s)', 'rebuilt'
 
 
 def _digest(*parts: str) -> str:
@@ -270,9 +274,13 @@ class ModelState:
         declared source narrowed to those keys."""
         target = f"{ident(schema)}.{ident(table)}"
         k = ident(key)
-        column_type = self.con.execute(
+        found = self.con.execute(
             "select data_type from information_schema.columns where table_schema = ? "
-            "and table_name = ? and column_name = ?", [schema, table, key]).fetchone()[0]
+            "and table_name = ? and column_name = ?", [schema, table, key]).fetchone()
+        if found is None:
+            raise PipelineError(f"sql/{schema}/{table}.sql declares 'incremental: by {key}' "
+                                f"but has no column {key}")
+        column_type = found[0]
         kept = f"_changed_{schema}_{table}"
         self.con.execute(f"create or replace temp table {ident(kept)} as "
                          f"select distinct {k}::{column_type} as {k} from _touched_keys "
