@@ -92,16 +92,10 @@ def weights_step(con: duckdb.DuckDBPyConnection, state: ModelState, surveys: dic
     inputs = {r: state.version(r) for r in ("staging.survey_population", "staging.survey_responses")}
     inputs["survey.toml"] = repr(sorted(surveys.items()))
     fingerprint = state.fingerprint("compute_weights", inputs)
-    previous = state.previous.get(model)
-    if previous and previous[0] == fingerprint and state.exists("intermediate", "int_survey_weights"):
-        state.versions[model] = previous[1]
-        con.execute("update audit.model_state set how = 'kept' where model = ?", [model])
+    if state.keep(model, fingerprint):
         return Built(model, "kept")
     compute_weights(con, surveys)
-    version = state.content("intermediate", "int_survey_weights") or "missing"
-    state.versions[model] = version
-    state.record(model, fingerprint, version, inputs, "rebuilt")
-    return Built(model, "rebuilt")
+    return state.built(model, fingerprint, inputs, "rebuilt")
 
 
 def run_audits(con: duckdb.DuckDBPyConnection) -> None:

@@ -186,13 +186,11 @@ class ModelState:
         inputs = {relation: self.version(relation) for relation in inputs_of(body, model)}
         fingerprint = self.fingerprint(body, inputs)
         previous = self.previous.get(model)
-        exists = self.exists(schema, table)
         try:
-            if previous and previous[0] == fingerprint and exists:
-                self.versions[model] = previous[1]
-                self.con.execute("update audit.model_state set how = 'kept' where model = ?", [model])
+            if self.keep(model, fingerprint):
                 return Built(model, "kept")
-            keyed = self._touched_keys(body, inputs, previous) if exists else None
+            keyed = self._touched_keys(body, inputs, previous) \
+                if self.exists(schema, table) else None
             if keyed:
                 how = f"incremental: {self._rebuild_keys(schema, table, body, *keyed)} key(s)"
             else:
@@ -200,17 +198,29 @@ class ModelState:
                 how = "rebuilt"
         except duckdb.Error as exc:
             raise PipelineError(f"{path.relative_to(REPO_ROOT)}: {exc}") from None
+        return self.built(model, fingerprint, inputs, how)
+
+    def keep(self, model: str, fingerprint: str) -> bool:
+        """True, and the model noted as kept, when it exists and was built with this
+        fingerprint."""
+        previous = self.previous.get(model)
+        if not (previous and previous[0] == fingerprint and self.exists(*model.split(".", 1))):
+            return False
+        self.versions[model] = previous[1]
+        self.con.execute("update audit.model_state set how = 'kept' where model = ?", [model])
+        return True
+
+    def built(self, model: str, fingerprint: str, inputs: dict, how: str) -> Built:
+        """Record a model just built: its version for the models that read it, and its state."""
+        schema, table = model.split(".", 1)
         rows = self.con.execute(f"select count(*) from {ident(schema)}.{ident(table)}").fetchone()[0]
         version = self.content(schema, table) if rows <= SMALL_ROWS else f"built {fingerprint}"
         self.versions[model] = version
-        self.record(model, fingerprint, version, inputs, how)
-        return Built(model, how)
-
-    def record(self, model: str, fingerprint: str, version: str, inputs: dict, how: str) -> None:
         self.con.execute("delete from audit.model_state where model = ?", [model])
         self.con.execute("insert into audit.model_state values (?, ?, ?, ?, ?, ?)",
                          [model, fingerprint, version, json.dumps(inputs, sort_keys=True), how,
                           datetime.now()])
+        return Built(model, how)
 
     def _touched_keys(self, body: str, inputs: dict[str, str], previous: tuple | None
                       ) -> tuple[str, list[str]] | None:

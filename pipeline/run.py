@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +18,8 @@ from pipeline.settings import RunConfig
 from pipeline.survey.config import read_survey_config
 from pipeline.warehouse import connect
 from schemas.inputs import INPUT_SPECS
+
+log = logging.getLogger("tsm")
 
 
 @dataclass
@@ -125,12 +128,10 @@ def _refresh_into(working, config: RunConfig, landlord, surveys, started: float)
 
 def _log_models(built) -> None:
     """One line saying which models the night kept, brought up to date or rebuilt."""
-    import logging
-
     groups: dict[str, list[str]] = {}
     for b in built:
         groups.setdefault(b.how.split(":")[0], []).append(b.model)
-    logging.getLogger("tsm").info("models: %s", "; ".join(
+    log.info("models: %s", "; ".join(
         f"{how} {len(models)}"
         + (f" ({', '.join(models)})" if how != "kept" and len(models) < len(built) else "")
         for how, models in sorted(groups.items())))
