@@ -86,6 +86,21 @@ def test_targets_per_job(con):
     assert rows["J7"] == "2023-05-29"
 
 
+def test_each_job_traces_to_its_input_row_through_staging(con):
+    """D43: the targets table keeps the job's key, not copies of its other fields; one join
+    on job_ref gives the file and row a figure came from."""
+    columns = {r[0] for r in con.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = 'intermediate' and table_name = 'int_repairs_with_targets'"
+    ).fetchall()}
+    assert {"home_ref", "target_at", "source_file", "source_row"}.isdisjoint(columns)
+    traced = con.execute(
+        "select t.job_ref, s.home_ref, s.source_row, t.is_within_target "
+        "from intermediate.int_repairs_with_targets t join staging.repairs s using (job_ref) "
+        "where t.job_ref in ('J1', 'J7') order by t.job_ref").fetchall()
+    assert traced == [("J1", "H1", 2, True), ("J7", "H1", 8, True)]
+
+
 def test_a_priority_code_with_no_mapping_is_a_clear_error(tmp_path):
     ds = write_dataset(tmp_path / "ds", {
         "homes.csv": HOMES, "landlord.toml": LANDLORD,
