@@ -33,6 +33,8 @@ class Field:
     required: bool = False
     codes: tuple = ()
     description: str = ""
+    # required only on rows where this other yes/no field is yes (safety_checks.compliant)
+    required_when: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in STAGED_TYPES:
@@ -62,7 +64,7 @@ class InputSpec:
 
     @property
     def required_columns(self) -> list[str]:
-        return [f.name for f in self.fields if f.required]
+        return [f.name for f in self.fields if f.required or f.required_when]
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -87,8 +89,9 @@ def uk_datetime(name: str, required: bool = False, description: str = "") -> Fie
     return Field(name, "datetime", required, description=description)
 
 
-def yes_no(name: str, required: bool = False, description: str = "") -> Field:
-    return Field(name, "bool", required, description=description)
+def yes_no(name: str, required: bool = False, description: str = "",
+           required_when: str | None = None) -> Field:
+    return Field(name, "bool", required, description=description, required_when=required_when)
 
 
 def gbp(name: str, description: str = "") -> Field:

@@ -13,8 +13,8 @@ SAFETY_CHECKS = InputSpec(
         code("check_type", CHECK_TYPES, required=True),
         ref("asset_ref", required=True),
         yes_no("required", required=True),
-        # blank is allowed where the check is not required; a required check with no
-        # compliance recorded is not evidenced, so counts as not compliant (decisions.md)
-        yes_no("compliant"),
+        # inputs.md: required. Blank is accepted where the check is not required (it says
+        # nothing a measure reads); on a required check it is a row error (D23)
+        yes_no("compliant", required_when="required"),
     ),
 )

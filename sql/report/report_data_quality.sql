@@ -142,16 +142,11 @@ safety_checks_checks as (
     select
         years.end_year, 'safety_checks' as category, 'safety_checks' as source, '' as source_file,
         k.item,
-        count(c.asset_ref) filter (where case k.item
-            when 'required_check_without_compliance' then c.required and c.compliant is null
-            when 'position_not_dated_31_march' then c.as_at <> years.end_date
-        end)::BIGINT as count,
-        case k.item
-            when 'required_check_without_compliance' then 'required check with compliance blank: counted as not compliant'
-            when 'position_not_dated_31_march' then 'check rows dated in the year but not 31 March: not the year-end position, not counted'
-        end as message
+        count(c.asset_ref) filter (where c.as_at <> years.end_date)::BIGINT as count,
+        'check rows dated in the year but not 31 March: not the year-end position, not counted'
+            as message
     from years
-    cross join (values ('required_check_without_compliance'), ('position_not_dated_31_march')) as k(item)
+    cross join (values ('position_not_dated_31_march')) as k(item)
     left join staging.safety_checks c on c.as_at between years.start_date and years.end_date
     where exists (select 1 from intermediate.int_input_files where source = 'safety_checks')
     group by all
