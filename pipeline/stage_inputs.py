@@ -60,10 +60,16 @@ def _recoded(column: str, recode: dict[str, object] | None) -> str:
     cleaned = f"nullif({trimmed}, '')"
     if not recode:
         return cleaned
+    # a value recoded to "" becomes blank (unknown), and a "" key recodes blank cells
+    blank = [v for k, v in recode.items() if not str(k).strip()]
     cases = " ".join(
-        f"when {literal(str(k).strip().lower())} then {literal(_code_text(v))}" for k, v in recode.items()
+        f"when {literal(str(k).strip().lower())} then {literal(_code_text(v))}"
+        for k, v in recode.items() if str(k).strip()
     )
-    return f"(case lower({cleaned}) {cases} else {cleaned} end)"
+    recoded = f"(case lower({cleaned}) {cases} else {cleaned} end)" if cases else cleaned
+    if blank:
+        recoded = f"coalesce({recoded}, {literal(_code_text(blank[-1]))})"
+    return f"nullif({recoded}, '')"
 
 
 def _code_text(value: object) -> str:

@@ -205,7 +205,8 @@ def _normalised_copy(path: Path, mapping: FileMapping, target: Path) -> tuple[Pa
     with path.open("r", encoding="utf-8", newline="") as src, \
             target.open("w", encoding="utf-8", newline="") as dst:
         for _ in range(mapping.skip_rows):
-            dst.write(src.readline())
+            # one line ending throughout: a CRLF preamble over LF records reads as no records
+            dst.write(src.readline().rstrip("\r\n") + "\n")
         reader = csv.reader(src, delimiter=mapping.delimiter)
         writer = csv.writer(dst, delimiter=mapping.delimiter, lineterminator="\n")
         excel_row = mapping.skip_rows

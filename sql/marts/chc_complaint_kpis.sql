@@ -214,16 +214,17 @@ extension_reasons as (
 ),
 
 -- volumes, % upheld (of responded) and % within timescale, by a breakdown: counted once
--- per combination of the breakdowns' values, then summed per breakdown
+-- per combination of the breakdowns' values, then summed per breakdown. Free-text groups
+-- are compared in lower case (an export writing both 'Email' and 'email' has one channel)
 by_combination as (
     select
         a.end_year, a.stage_key as stage,
-        coalesce(a.category, 'not_recorded') as category,
-        coalesce(a.service_area, 'not_recorded') as service_area,
+        coalesce(lower(a.category), 'not_recorded') as category,
+        coalesce(lower(a.service_area), 'not_recorded') as service_area,
         a.tenure,
         'Q' || (((month(a.received_date) + 8) % 12) // 3 + 1)::VARCHAR as quarter,
         strftime(a.received_date, '%Y-%m') as month,
-        coalesce(a.channel, 'not_recorded') as channel,
+        coalesce(lower(a.channel), 'not_recorded') as channel,
         count(*) as received,
         count(*) filter (where a.outcome in ('upheld', 'partly_upheld')) as upheld,
         count(*) filter (where a.responded_date is not null) as responded,

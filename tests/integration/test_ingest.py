@@ -231,3 +231,37 @@ def test_rows_after_a_ragged_row_keep_their_excel_row(build):
     rows = con.execute("select complaint_ref, source_row from raw.complaints order by 2").fetchall()
     assert rows == [("A", 2), ("C", 4), ("D", 5), ("E", 6)]
     assert ("complaints.csv", 3) in [q[:2] for q in quarantined(con)]
+
+
+def test_a_windows_export_with_a_preamble_and_a_line_break_in_a_cell(build):
+    """CRLF line ends, a title line to skip and an Excel Alt+Enter break (a bare LF) inside
+    a quoted cell: the file is rewritten with one line ending, the preamble included."""
+    content = (b"Complaints export\r\n"
+               b"complaint_ref,stage,received_date,extension_reason\r\n"
+               b'A1,1,01/05/2023,"line one\nline two"\r\n'
+               b"A2,1,02/05/2023,x\r\n")
+    con = build({"complaints.csv": content,
+                 "mapping.toml": "[complaints]\nskip_rows = 1\n"})
+    rows = con.execute("select complaint_ref, source_row, extension_reason "
+                       "from staging.complaints order by 1").fetchall()
+    assert rows == [("A1", 3, "line one\nline two"), ("A2", 4, "x")]
+
+
+def test_a_value_recoded_to_blank_is_blank_and_a_blank_key_recodes_blank_cells(build):
+    con = build({
+        "homes.csv": "home_ref,tenure\nH1,LCRA\nH3,LCHO\n",
+        "complaints.csv": ("complaint_ref,stage,received_date,tenure,home_ref,refused,channel\n"
+                           "A,1,01/05/2023,Not known,H3,-,\n"
+                           "B,1,02/05/2023,,H3,,Phone\n"),
+        "mapping.toml": ('[complaints.values.tenure]\n"Not known" = ""\n'
+                         '[complaints.values.refused]\n"-" = ""\n'
+                         '[complaints.values.channel]\n"" = "unknown"\n'),
+    })
+    assert con.execute("select count(*) from quarantine.rows").fetchone()[0] == 0
+    rows = con.execute("select complaint_ref, tenure, refused, channel from staging.complaints "
+                       "order by 1").fetchall()
+    assert rows == [("A", None, None, "unknown"), ("B", None, None, "Phone")]
+    # a blank tenure takes the home's: both count as LCHO stage 1 complaints
+    assert con.execute("""select numerator from report.report_tsm_publication_table
+        where end_year = 2024 and measure_code = 'CH01' and measure_part = 'stage_1'
+        and tenure = 'LCHO'""").fetchone()[0] == 2

@@ -68,6 +68,19 @@ def test_breakdowns_include_every_tenure(kpis):
     assert kpis[("1", "vulnerable_within_timescale", "total", "")][:2] == (1, 1)
 
 
+def test_free_text_breakdowns_ignore_case(build):
+    complaints = ("complaint_ref,stage,received_date,channel,category\n"
+                  "A,1,2024-03-04,Email,Repairs\nB,1,2024-03-05,email,repairs\n"
+                  "C,1,2024-03-06,Phone,\n")
+    con = build({"homes.csv": HOMES, "complaints.csv": complaints})
+    rows = dict(con.execute(
+        "select breakdown || ':' || group_value, count from marts.chc_complaint_kpis "
+        "where end_year = 2024 and stage = '1' and kpi = 'received' "
+        "and breakdown in ('channel', 'category')").fetchall())
+    assert rows == {"channel:email": 2, "channel:phone": 1,
+                    "category:repairs": 2, "category:not_recorded": 1}
+
+
 def test_small_numbers_in_breakdowns_are_suppressed_in_the_published_file(build, tmp_path):
     from pipeline.report.outputs import kpi_table
 
