@@ -1647,7 +1647,8 @@ def make_safety_checks(homes: list[Home]) -> tuple[list[Check], dict[str, str]]:
                 rows.append(Check(year_end, "lift", b, True, rng.random() >= 0.03))
             elif lift_row[b]:
                 rows.append(Check(year_end, "lift", b, False, None))
-    # A required gas check with no compliance recorded: not evidenced, so not compliant.
+    # A required gas check with no compliance recorded: a row error (inputs.md: compliant is
+    # required), so quarantined, and the home has no required gas check known at 2025.
     blank = rng.choice(
         [
             i
@@ -1657,8 +1658,9 @@ def make_safety_checks(homes: list[Home]) -> tuple[list[Check], dict[str, str]]:
     )
     rows[blank] = rows[blank]._replace(compliant=None)
     traps[rows[blank].asset_ref] = (
-        "required gas check at 31 March 2025 with `compliant` blank: not evidenced, so counts "
-        "as not compliant"
+        "required gas check at 31 March 2025 with `compliant` blank: a row error (compliant is "
+        "required on a required check), quarantined, so the home is not in BS01's 2024/25 "
+        "denominator"
     )
     order = {t: i for i, t in enumerate(("gas", *BUILDING_CHECKS, "lift"))}
     rows.sort(key=lambda c: (c.as_at, order[c.check_type], c.asset_ref))
