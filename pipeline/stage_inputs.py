@@ -43,12 +43,14 @@ MESSAGES = {
 
 def date_formats(mapping: FileMapping) -> list[str]:
     """Formats tried in order. 'dayfirst' or no setting: ISO then UK day-first.
-    An explicit format replaces the UK ones (ISO is always understood)."""
+    An explicit format replaces the UK ones (ISO is always understood); its date part is
+    read with or without a time HH:MM[:SS] after it, as every date may have (inputs.md)."""
     fmt = mapping.date_format
     if not fmt or fmt.strip().lower() == "dayfirst":
         return ISO_FORMATS + UK_FORMATS
-    date_part = fmt.split(" ")[0]
-    return list(dict.fromkeys([fmt, date_part, *ISO_FORMATS]))
+    date_part = fmt.strip().split(" ")[0]
+    return list(dict.fromkeys([fmt.strip(), date_part, f"{date_part} %H:%M",
+                               f"{date_part} %H:%M:%S", *ISO_FORMATS]))
 
 
 def _recoded(column: str, recode: dict[str, object] | None) -> str:
@@ -99,7 +101,12 @@ def parse_expression(f: Field, v: str, formats: list[str]) -> tuple[str, str | N
     if f.kind in ("ref", "text"):
         return v, None
     if f.kind == "code":
-        return _normalised_code(v, f.codes if all(isinstance(c, str) for c in f.codes) else ()), None
+        normalised = _normalised_code(v, f.codes if all(isinstance(c, str) for c in f.codes) else ())
+        if {"yes", "no"} <= set(f.codes):
+            # a yes/no code (survey routing) takes every boolean spelling (inputs.md)
+            return (f"(case when {_one_of(f'lower({v})', TRUE_WORDS)} then 'yes' "
+                    f"when {_one_of(f'lower({v})', FALSE_WORDS)} then 'no' else {normalised} end)"), None
+        return normalised, None
     if f.kind == "tenure":
         return (f"(case when {_one_of(f'upper({v})', ('LCRA', 'LCHO'))} then upper({v}) "
                 f"else {_normalised_code(v)} end)"), None

@@ -3,7 +3,10 @@
 -- routed past the question, and an answer on the scale: don't know / not applicable and
 -- blanks are excluded from the denominator; an answer from a respondent the routing sends
 -- past the question (e.g. TP02 with repair_last_12m = no) is excluded and counted in data
--- quality. A blank routing answer does not route the respondent away.
+-- quality. Routed to the question means the routing answer is the one the table names
+-- (repair_last_12m = yes): a blank routing answer is not, so the answer is excluded and
+-- counted in data quality too (D26). A don't know to a question that offers none (TP01-TP04,
+-- TP09, TP10) is excluded like any other and flagged in data quality.
 -- weight: the survey weight in force for the year (1 when unweighted).
 -- Grain: one row per response_id x question answered.
 with responses as (
@@ -40,6 +43,7 @@ judged as (
             when 'communal_areas' then answers.communal_areas
         end as routing_value,
         questions.routing_answer,
+        questions.dont_know_allowed = 'yes' as is_dont_know_allowed,
         answers.answer in ('dont_know', 'not_applicable') as is_dont_know,
         answers.answer in ('very_satisfied', 'fairly_satisfied', 'strongly_agree', 'agree')
             as is_top_two,
@@ -58,8 +62,9 @@ final as (
     select
         judged.*,
         routing_value is not null and routing_value <> routing_answer as is_routed_away,
+        routing_answer is not null and routing_value is null as is_routing_blank,
         is_asked_of_tenure and is_on_scale and not is_dont_know
-            and not coalesce(routing_value <> routing_answer, false) as is_valid,
+            and (routing_answer is null or routing_value = routing_answer) as is_valid,
         coalesce(weights.weight, 1.0) as weight,
     from judged
     left join weights on weights.response_id = judged.response_id

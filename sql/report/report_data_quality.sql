@@ -160,16 +160,22 @@ survey_checks as (
         a.measure_code || ' ' || a.tenure || ' ' || k.item as item,
         count(*) filter (where case k.item
             when 'answered_but_routed_away' then a.is_routed_away
+            when 'answered_with_routing_blank' then a.is_routing_blank and a.is_asked_of_tenure
             when 'dont_know_excluded' then a.is_dont_know and a.is_asked_of_tenure
+            when 'dont_know_not_offered' then a.answer = 'dont_know' and a.is_asked_of_tenure
+                and not a.is_dont_know_allowed
             when 'not_asked_of_this_tenure' then not a.is_asked_of_tenure
         end)::BIGINT as count,
         case k.item
             when 'answered_but_routed_away' then 'answer from a respondent the routing sends past the question: excluded'
+            when 'answered_with_routing_blank' then 'answer from a respondent whose routing answer is blank, so not routed to the question: excluded'
+            when 'dont_know_not_offered' then 'don''t know given to a question that offers no don''t know: excluded, check the survey'
             when 'dont_know_excluded' then 'don''t know / not applicable: excluded from the denominator'
             when 'not_asked_of_this_tenure' then 'the question is not asked of this tenure: answer excluded'
         end as message
     from intermediate.int_survey_answers a
-    cross join (values ('answered_but_routed_away'), ('dont_know_excluded'),
+    cross join (values ('answered_but_routed_away'), ('answered_with_routing_blank'),
+        ('dont_know_excluded'), ('dont_know_not_offered'),
         ('not_asked_of_this_tenure')) as k(item)
     group by all
     having count > 0

@@ -265,3 +265,16 @@ def test_a_value_recoded_to_blank_is_blank_and_a_blank_key_recodes_blank_cells(b
     assert con.execute("""select numerator from report.report_tsm_publication_table
         where end_year = 2024 and measure_code = 'CH01' and measure_part = 'stage_1'
         and tenure = 'LCHO'""").fetchone()[0] == 2
+
+
+def test_a_declared_date_format_still_reads_a_time_after_the_date(build):
+    con = build({
+        "complaints.csv": ("complaint_ref,stage,received_date,responded_date\n"
+                           "A,1,01.05.2023,03.05.2023 09:15\n"
+                           "B,1,02.05.2023 10:00:30,\n"),
+        "mapping.toml": '[complaints]\ndate_format = "%d.%m.%Y"\n',
+    })
+    assert con.execute("select count(*) from quarantine.rows").fetchone()[0] == 0
+    assert con.execute("select complaint_ref, received_date, responded_date from staging.complaints "
+                       "order by 1").fetchall() == [("A", date(2023, 5, 1), date(2023, 5, 3)),
+                                                    ("B", date(2023, 5, 2), None)]

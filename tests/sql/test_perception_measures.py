@@ -52,6 +52,28 @@ def test_routing_excludes_answers_from_respondents_routed_away(build):
     assert routed == [("R3", "TP02")]
 
 
+def test_a_blank_routing_answer_is_not_routed_to_the_question(build):
+    """tsm.md: valid answers come from respondents routed to the question, and TP02's routing
+    is repair_last_12m = yes; a yes/no routing answer may be written as any boolean."""
+    survey = HEADER + (
+        "S1,LCRA,postal,2024-01-10,very_satisfied,very_satisfied,,,,,Y,,\n"    # routed (Y = yes)
+        "S2,LCRA,postal,2024-01-10,very_satisfied,fairly_dissatisfied,,,,,TRUE,,\n"
+        "S3,LCRA,postal,2024-01-10,very_satisfied,very_satisfied,,,,,,,\n"     # blank: not routed
+        "S4,LCRA,postal,2024-01-10,very_satisfied,very_satisfied,,,,,0,,\n"    # 0 = no: routed away
+        "S5,LCRA,postal,2024-01-10,dont_know,,,,,,,,\n"                      # TP01 offers no don't know
+    )
+    con = build({"homes.csv": HOMES, "survey_responses.csv": survey})
+    assert con.execute("select count(*) from quarantine.rows").fetchone()[0] == 0
+    assert tp(con, "TP02", "LCRA")[:2] == (1, 2)   # S1 of S1, S2
+    assert tp(con, "TP01", "LCRA")[:2] == (4, 4)   # S5's don't know is excluded
+    dq = dict(con.execute("select item, count from report.report_data_quality "
+                          "where category = 'survey' and end_year = 2024").fetchall())
+    assert dq["TP02 LCRA answered_with_routing_blank"] == 1
+    assert dq["TP02 LCRA answered_but_routed_away"] == 1
+    assert dq["TP01 LCRA dont_know_not_offered"] == 1
+    assert "TP05 LCRA dont_know_not_offered" not in dq
+
+
 def test_tp08_uses_the_agreement_scale(build):
     con = build({"homes.csv": HOMES, "survey_responses.csv": SURVEY})
     # agree (R1), strongly agree (R3) of agree, disagree, strongly agree; R4 don't know
