@@ -21,7 +21,8 @@ from pipeline.errors import PipelineError
 log = logging.getLogger("tsm")
 MAPPING_KEYS = {"source", "encoding", "delimiter", "skip_rows", "date_format", "rename", "values",
                 "personal_data"}
-_DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
+# a date, and in a compact stamp (20240331, 202403311200, 20240331120000) any time after it
+_DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?:\d{4}|\d{6})?(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,15 @@ def read_toml(path: Path) -> dict:
 
 
 def read_mappings(dataset_dir: Path) -> dict[str, FileMapping]:
+    from schemas.inputs import INPUT_SPECS
+
     raw = read_toml(dataset_dir / "mapping.toml")
     mappings = {}
+    unknown_tables = sorted(set(raw) - set(INPUT_SPECS))
+    if unknown_tables:
+        # a misspelt table would leave its file unmapped and its measures quietly not available
+        raise PipelineError(f"mapping.toml: [{'], ['.join(unknown_tables)}] is not an input of the "
+                            f"contract; the tables are named after the files: {', '.join(INPUT_SPECS)}")
     for name, table in raw.items():
         if not isinstance(table, dict):
             raise PipelineError(f"mapping.toml: [{name}] must be a table of settings for {name}.csv")
@@ -107,7 +115,8 @@ SAV_SOURCES = {"survey_responses"}
 def _canonical_pattern(source: str) -> re.Pattern:
     suffix = r"\.(?:csv|sav)" if source in SAV_SOURCES else r"\.csv"
     return re.compile(
-        rf"^{re.escape(source)}(?:_(\d{{4}}-\d{{2}}-\d{{2}}|\d{{8}}))?{suffix}$", re.IGNORECASE)
+        rf"^{re.escape(source)}(?:_(\d{{4}}-\d{{2}}-\d{{2}}|\d{{8}}(?:\d{{4}}|\d{{6}})?))?{suffix}$",
+        re.IGNORECASE)
 
 
 def _inside(dataset_dir: Path, name: str) -> Path:
@@ -129,7 +138,9 @@ def find_files(dataset_dir: Path, sources: list[str], mappings: dict[str, FileMa
         pattern = _canonical_pattern(source)
         glob = mappings.get(source, FileMapping()).source
         matched = [
-            n for n in names if pattern.match(n) or (glob and fnmatch.fnmatch(n, glob))
+            # file names are matched in any case, as Windows (where exports come from) does
+            n for n in names
+            if pattern.match(n) or (glob and fnmatch.fnmatchcase(n.casefold(), glob.casefold()))
         ]
         files = [DatasetFile(source, _inside(dataset_dir, n), export_date_from_name(n))
                  for n in matched]

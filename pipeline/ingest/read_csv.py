@@ -71,14 +71,36 @@ def read_header(path: Path, encoding: str, delimiter: str, skip_rows: int) -> li
     header = [h.strip().lstrip("\ufeff").strip() for h in header]
     if any("\x00" in h for h in header):
         raise PipelineError(f"{path.name}: the header row contains a NUL byte; is it a CSV file?")
-    blank = [i + 1 for i, h in enumerate(header) if not h]
-    if blank:
-        raise PipelineError(f"{path.name}: header has blank column name(s) at position(s) {blank}")
-    lowered = [h.lower() for h in header]
-    dupes = sorted({h for h in header if lowered.count(h.lower()) > 1})
-    if dupes:
-        raise PipelineError(f"{path.name}: header repeats column name(s) {dupes}")
-    return header
+    # a trailing delimiter on every line (common in exports) leaves a nameless column: it is
+    # kept in raw as an extra column named by its position
+    return [h or f"column_{i + 1}" for i, h in enumerate(header)]
+
+
+def _distinct_extra_names(file_name: str, header: list[str], spec: InputSpec,
+                          mapping: FileMapping) -> list[str]:
+    """A repeated header is an error when the pipeline reads that column (which one would it
+    be?); a repeated column it does not read is kept in raw as <name>_2, <name>_3, ..."""
+    read = {c.casefold() for c in spec.columns} | {old.strip().casefold() for old in mapping.rename}
+    counts: dict[str, int] = {}
+    for h in header:
+        counts[h.casefold()] = counts.get(h.casefold(), 0) + 1
+    ambiguous = sorted({h for h in header if counts[h.casefold()] > 1 and h.casefold() in read})
+    if ambiguous:
+        raise PipelineError(f"{file_name}: header repeats column name(s) {ambiguous}; "
+                            "rename one of them in the export or in mapping.toml")
+    taken = {h.casefold() for h in header}
+    seen: dict[str, int] = {}
+    names = []
+    for h in header:
+        n = seen[h.casefold()] = seen.get(h.casefold(), 0) + 1
+        if n > 1:
+            k = n
+            while f"{h}_{k}".casefold() in taken:
+                k += 1
+            h = f"{h}_{k}"
+            taken.add(h.casefold())
+        names.append(h)
+    return names
 
 
 def map_header(
@@ -88,6 +110,7 @@ def map_header(
     A rename to a name outside the contract keeps that column, under its new name, as an
     extra column in raw only."""
     found = ", ".join(header)
+    header = _distinct_extra_names(file_name, header, spec, mapping)
     by_exact = {h: i for i, h in enumerate(header)}
     by_folded = {h.casefold(): i for i, h in enumerate(header)}
     canonical: dict[int, str] = {}

@@ -278,3 +278,31 @@ def test_a_declared_date_format_still_reads_a_time_after_the_date(build):
     assert con.execute("select complaint_ref, received_date, responded_date from staging.complaints "
                        "order by 1").fetchall() == [("A", date(2023, 5, 1), date(2023, 5, 3)),
                                                     ("B", date(2023, 5, 2), None)]
+
+
+def test_a_nameless_or_repeated_column_the_pipeline_does_not_read_is_kept_in_raw(build):
+    con = build({"complaints.csv": ("complaint_ref,stage,received_date,Team,team,\n"
+                                    "A,1,01/05/2023,first,second,\n")})
+    assert con.execute("select complaint_ref from staging.complaints").fetchall() == [("A",)]
+    extra = con.execute("select extra_columns from raw.complaints").fetchone()[0]
+    assert extra == {"Team": "first", "team_2": "second", "column_6": None}
+
+
+def test_export_stamps_with_a_time_and_globs_in_any_case(build):
+    con = build({
+        "complaints_20240331120000.csv": "complaint_ref,stage,received_date\nA,1,01/05/2023\n",
+        "complaints_202404011200.csv": "complaint_ref,stage,received_date\nA,1,02/05/2023\n",
+        "CRM_EXPORT_2024-04-02.CSV": "complaint_ref,stage,received_date\nB,1,03/05/2023\n",
+        "mapping.toml": '[ombudsman_cases]\n[repairs]\n[complaints]\nsource = "crm_export_*.csv"\n',
+    })
+    rows = con.execute("select complaint_ref, received_date, export_date from staging.complaints "
+                       "order by 1").fetchall()
+    assert rows == [("A", date(2023, 5, 2), date(2024, 4, 1)), ("B", date(2023, 5, 3), date(2024, 4, 2))]
+
+
+def test_a_misspelt_mapping_table_is_an_error(tmp_path):
+    ds = write_dataset(tmp_path / "ds", {
+        "homes.csv": "home_ref,tenure\nH1,LCRA\n",
+        "mapping.toml": '[complaint]\nsource = "x*.csv"\n'})
+    with pytest.raises(PipelineError, match=r"\[complaint\] is not an input of the contract"):
+        refresh(RunConfig.create(ds, tmp_path / "out", render=False))
