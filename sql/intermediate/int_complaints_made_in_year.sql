@@ -13,7 +13,8 @@ stages as (
 ),
 
 has_complaints_file as (
-    select count(*) > 0 as present from audit.loads where source = 'complaints'
+    select count(*) > 0 as present, coalesce(bool_or(has_rows), false) as usable
+    from intermediate.int_input_sources where source = 'complaints'
 ),
 
 parts as (
@@ -29,6 +30,7 @@ final as (
         parts.measure_part,
         tenure_groups.homes_at_year_end,
         has_complaints_file.present as has_complaints_file,
+        has_complaints_file.usable as has_complaint_rows,
         count(stages.complaint_ref) as complaints_made,
         count(stages.complaint_ref) filter (where stages.is_within_timescale)
             as responded_within_timescale,

@@ -1,6 +1,9 @@
 -- The input sources the dataset holds, without the per-file detail of int_input_files:
--- a mart asks only whether its source is present, so a night's new files of a source
--- already there leave the marts that do not read that source as they were.
+-- a mart asks only whether its source is present and has any row it can use, so a night's
+-- new files of a source already there leave the marts that do not read that source as
+-- they were. A source whose every row went to quarantine is present without usable rows:
+-- its measures are not available, never zero (inputs.md).
 -- Grain: one row per input source loaded.
-select distinct source
-from intermediate.int_input_files
+select source, sum(rows_staged) > 0 as has_rows
+from audit.loads
+group by source

@@ -60,7 +60,8 @@ homes_by_check_type as (
 ),
 
 has_safety_file as (
-    select count(*) > 0 as present from intermediate.int_input_sources where source = 'safety_checks'
+    select count(*) > 0 as present, coalesce(bool_or(has_rows), false) as usable
+    from intermediate.int_input_sources where source = 'safety_checks'
 ),
 
 counts as (
@@ -90,10 +91,11 @@ final as (
         case when homes_with_required_check > 0
             then homes_all_checks_done * 100.0 / homes_with_required_check end as value,
         'percent' as unit,
-        case when has_safety_file.present and homes_with_required_check > 0
+        case when has_safety_file.usable and homes_with_required_check > 0
             then 'ok' else 'not_available' end as status,
         case
             when not has_safety_file.present then 'no safety_checks.csv in the dataset'
+            when not has_safety_file.usable then 'no usable row in safety_checks.csv: every row is in quarantine'
             when homes_with_required_check = 0
                 then 'no homes with a required ' || check_type || ' check at 31 March'
         end as status_reason,

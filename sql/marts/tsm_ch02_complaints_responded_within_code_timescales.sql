@@ -22,10 +22,11 @@ final as (
             then responded_within_timescale * 100.0 / complaints_made
         end as value,
         'percent' as unit,
-        case when has_complaints_file and complaints_made > 0
+        case when has_complaint_rows and complaints_made > 0
             then 'ok' else 'not_available' end as status,
         case
             when not has_complaints_file then 'no complaints.csv in the dataset'
+            when not has_complaint_rows then 'no usable row in complaints.csv: every row is in quarantine'
             when complaints_made = 0
                 then 'no stage ' || stage || ' complaints received in the year'
         end as status_reason,

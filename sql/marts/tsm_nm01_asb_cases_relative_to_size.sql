@@ -16,7 +16,14 @@ years as (
 ),
 
 has_asb_file as (
-    select count(*) > 0 as present from intermediate.int_input_sources where source = 'asb_cases'
+    select count(*) > 0 as present, coalesce(bool_or(has_rows), false) as usable
+    from intermediate.int_input_sources where source = 'asb_cases'
+),
+
+-- the hate part needs hate_incident: with the column missing, or blank on every case, the
+-- log does not say which cases involved hate, so the part is not available (not zero)
+hate_recorded as (
+    select count(hate_incident) > 0 as recorded from staging.asb_cases
 ),
 
 parts as (
@@ -49,15 +56,20 @@ final as (
         case when tenure_groups.homes_at_year_end > 0
             then opened_in_year.cases_opened * 1000.0 / tenure_groups.homes_at_year_end end as value,
         'per_1000_homes' as unit,
-        case when has_asb_file.present and tenure_groups.homes_at_year_end > 0
+        case when has_asb_file.usable and tenure_groups.homes_at_year_end > 0
+                and (opened_in_year.measure_part = 'asb' or hate_recorded.recorded)
             then 'ok' else 'not_available' end as status,
         case
             when not has_asb_file.present then 'no asb_cases.csv in the dataset'
+            when not has_asb_file.usable then 'no usable row in asb_cases.csv: every row is in quarantine'
             when tenure_groups.homes_at_year_end = 0 then 'no LCRA or LCHO homes owned at year end'
+            when opened_in_year.measure_part = 'hate' and not hate_recorded.recorded
+                then 'asb_cases.csv does not record hate_incident (no such column, or blank on every case)'
         end as status_reason,
     from tenure_groups
     join opened_in_year using (end_year)
     cross join has_asb_file
+    cross join hate_recorded
 )
 
 select * from final

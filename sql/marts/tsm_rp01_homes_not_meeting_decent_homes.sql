@@ -33,7 +33,8 @@ latest_assessment as (
 ),
 
 has_decent_homes_file as (
-    select count(*) > 0 as present from intermediate.int_input_sources where source = 'decent_homes'
+    select count(*) > 0 as present, coalesce(bool_or(has_rows), false) as usable
+    from intermediate.int_input_sources where source = 'decent_homes'
 ),
 
 counts as (
@@ -62,10 +63,11 @@ final as (
         homes_in_scope::DOUBLE as denominator,
         case when homes_in_scope > 0 then homes_failing * 100.0 / homes_in_scope end as value,
         'percent' as unit,
-        case when has_decent_homes_file.present and homes_in_scope > 0
+        case when has_decent_homes_file.usable and homes_in_scope > 0
             then 'ok' else 'not_available' end as status,
         case
             when not has_decent_homes_file.present then 'no decent_homes.csv in the dataset'
+            when not has_decent_homes_file.usable then 'no usable row in decent_homes.csv: every row is in quarantine'
             when homes_in_scope = 0 then 'no LCRA homes to which the Decent Homes Standard applies'
         end as status_reason,
     from counts

@@ -13,7 +13,8 @@ jobs as (
 ),
 
 has_repairs_file as (
-    select count(*) > 0 as present from intermediate.int_input_sources where source = 'repairs'
+    select count(*) > 0 as present, coalesce(bool_or(has_rows), false) as usable
+    from intermediate.int_input_sources where source = 'repairs'
 ),
 
 parts as (
@@ -47,10 +48,11 @@ final as (
         case when repairs_completed > 0
             then completed_within_target * 100.0 / repairs_completed end as value,
         'percent' as unit,
-        case when has_repairs_file.present and repairs_completed > 0
+        case when has_repairs_file.usable and repairs_completed > 0
             then 'ok' else 'not_available' end as status,
         case
             when not has_repairs_file.present then 'no repairs.csv in the dataset'
+            when not has_repairs_file.usable then 'no usable row in repairs.csv: every row is in quarantine'
             when repairs_completed = 0
                 then 'no ' || replace(measure_part, '_', '-') || ' responsive repairs completed in the year'
         end as status_reason,

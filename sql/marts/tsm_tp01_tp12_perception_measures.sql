@@ -15,7 +15,8 @@ questions as (
 ),
 
 has_survey as (
-    select count(*) > 0 as present from intermediate.int_input_sources where source = 'survey_responses'
+    select count(*) > 0 as present, coalesce(bool_or(has_rows), false) as usable
+    from intermediate.int_input_sources where source = 'survey_responses'
 ),
 
 counts as (
@@ -50,10 +51,11 @@ final as (
         'percent' as unit,
         satisfied_respondents,
         valid_respondents,
-        case when has_survey.present and valid_respondents > 0 then 'ok' else 'not_available' end
+        case when has_survey.usable and valid_respondents > 0 then 'ok' else 'not_available' end
             as status,
         case
             when not has_survey.present then 'no survey_responses file in the dataset'
+            when not has_survey.usable then 'no usable row in survey_responses file: every row is in quarantine'
             when valid_respondents = 0 then 'no valid responses to this question in the year'
         end as status_reason,
     from counts
