@@ -340,6 +340,9 @@ def resolve_survey(facts: Facts, parts: list[str]) -> Resolved:
     - other_methods_description: text for the landlord to supply.
     Every item except population is blank when the tenure has no respondents in the year."""
     tenure, *rest = parts
+    if tenure == "LCHO" and facts.homes is not None and not facts.homes.get("LCHO"):
+        # tsm.md: a landlord with no LCHO homes reports no LCHO rows
+        return blank("not applicable: the landlord owns no LCHO homes at year end")
     if len(rest) == 2:
         return resolve_survey_question(facts, tenure, rest[0], rest[1])
     item = rest[0]
@@ -395,8 +398,24 @@ def _sample_method(facts: Facts, tenure: str) -> Resolved:
 
 
 def _excluded(facts: Facts, tenure: str) -> Resolved:
-    return _declared(facts, "excluded_households") or Resolved(
-        _number(facts.survey.get("excluded_households")))
+    """The return asks per tenure. survey.toml may give `excluded_households` per tenure
+    ({ LCRA = 10, LCHO = 3 }); one figure is the whole survey's, which fills a tenure's field
+    only when the landlord owns homes of that tenure alone (else it would count twice)."""
+    declared = facts.survey.get("excluded_households")
+    if isinstance(declared, dict):
+        if declared.get(tenure) is None:
+            return blank(f"not declared: excluded_households.{tenure} in survey.toml "
+                         f'[surveys."{facts.period.label}"]')
+        return Resolved(_number(declared[tenure]))
+    missing = _declared(facts, "excluded_households")
+    if missing:
+        return missing
+    owned = {t for t in ("LCRA", "LCHO") if (facts.homes or {}).get(t)}
+    if owned and owned != {tenure}:
+        return blank(f"survey.toml gives one excluded_households ({declared}) for the whole "
+                     "survey; give it per tenure, excluded_households = { LCRA = n, LCHO = m }, "
+                     "to fill this field")
+    return Resolved(_number(declared))
 
 
 def _contractor(facts: Facts, tenure: str) -> Resolved:

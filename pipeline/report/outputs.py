@@ -111,6 +111,13 @@ def survey_tables(con, config: RunConfig) -> dict[str, pd.DataFrame]:
     accuracy = accuracy_table(con, period.end_year, period.label, survey)
     represent = representativeness_table(con, period.end_year, period.label, survey)
     weighting = weighting_table(con, period.end_year)
+    # tsm.md: a landlord with no homes of a tenure reports no rows for it
+    owned = {t for t, n in con.execute(
+        "select tenure, homes_at_year_end from intermediate.int_tsm_tenure_groups "
+        "where end_year = ?", [period.end_year]).fetchall() if n}
+    represent, weighting = (frame[frame["tenure"].isin(owned | {"ALL"})]
+                            if "tenure" in frame.columns else frame
+                            for frame in (represent, weighting))
     summary = summary_of_approach(con, period.end_year, period.label, survey, accuracy, represent,
                                   weighting)
     return {
@@ -138,7 +145,7 @@ def write_outputs(config: RunConfig, landlord: Landlord) -> Path:
     staging_dir = Path(tempfile.mkdtemp(prefix=f".{config.period.path_label}-", dir=config.outputs_dir))
     try:
         for name, frame in tables.items():
-            frame.to_csv(staging_dir / name, index=False, float_format="%.10g")
+            frame.to_csv(staging_dir / name, index=False, float_format="%.15g")
         write_data_return_xlsx(tables["data_return.csv"], staging_dir / "data_return.xlsx",
                                landlord.name, config.period.label)
         if config.render:

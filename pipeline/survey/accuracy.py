@@ -60,6 +60,15 @@ def accuracy_table(con: duckdb.DuckDBPyConnection, end_year: int, label: str,
         [end_year]).fetchall())
     population = population_by_tenure(con, label)
     methods = survey.get("sample_method", "")
+    # tsm.md: a landlord with no homes of a tenure reports no rows for it; a tenure with homes
+    # and no valid TP01 answer still has its TP01 row (the requirement is not met)
+    counts = counts[counts["tenure"].map(lambda t: units.get(t, 0) > 0)].reset_index(drop=True)
+    for tenure in ("LCRA", "LCHO"):
+        if units.get(tenure, 0) > 0 and not ((counts["tenure"] == tenure)
+                                             & (counts["measure_code"] == "TP01")).any():
+            counts.loc[len(counts), ["tenure", "measure_code", "responses"]] = [tenure, "TP01", 0]
+    if counts.empty:
+        return pd.DataFrame(columns=COLUMNS)
     rows = []
     for r in counts.itertuples():
         dwelling_units = int(units.get(r.tenure, 0))

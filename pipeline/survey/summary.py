@@ -103,6 +103,8 @@ def summary_of_approach(con: duckdb.DuckDBPyConnection, end_year: int, label: st
         add("H", NOT_DECLARED, "not declared")
     else:
         reason = survey.get("excluded_reason") or ""
+        if isinstance(excluded, dict):  # per tenure
+            excluded = "; ".join(f"{t} {n}" for t, n in excluded.items())
         add("H", f"{excluded} household(s) excluded" + (f": {reason}" if reason else ""), "declared")
     headline = accuracy[accuracy["measure_code"] == "TP01"] if not accuracy.empty else accuracy
     short = headline[headline["meets_requirement"].astype(str) != "yes"] \
@@ -111,7 +113,9 @@ def summary_of_approach(con: duckdb.DuckDBPyConnection, end_year: int, label: st
         add("I", "the required accuracy was met for every tenure", "computed")
     else:
         reason, source = _declared(survey, "shortfall_reason")
-        parts = [f"{r.tenure}: ±{r.margin_of_error:.1f} against ±{r.required_margin:g}"
+        parts = [(f"{r.tenure}: no valid TP01 responses" if r.margin_of_error != r.margin_of_error
+                  or r.margin_of_error is None else
+                  f"{r.tenure}: ±{r.margin_of_error:.1f} against ±{r.required_margin:g}")
                  + (" (a census, sufficient under 2,500 units)" if r.meets_requirement != "no" else "")
                  for r in short.itertuples()]
         add("I", "; ".join(parts) + f"; reason: {reason}", source)

@@ -130,3 +130,23 @@ def test_spss_unlabelled_codes_are_recoded_by_mapping(build, tmp_path):
                  "mapping.toml": '[survey_responses.values.tp01]\n9 = "dont_know"\n'})
     assert con.execute("select count(*) from quarantine.rows").fetchone()[0] == 0
     assert tp(con, "TP01", "LCRA")[:2] == (1, 1)
+
+
+def test_accuracy_rows_only_for_tenures_the_landlord_owns(build):
+    """tsm.md: a landlord with no LCHO homes reports no LCHO rows; a tenure with homes and
+    no valid TP01 answer has its TP01 row, not met."""
+    from pipeline.survey.accuracy import accuracy_table
+    from pipeline.survey.config import SurveyYear
+
+    survey = HEADER + ("R1,LCRA,postal,2024-01-10,very_satisfied,,,,,,,,\n"
+                       "L1,LCHO,postal,2024-01-10,very_satisfied,,,,,,,,\n")
+    con = build({"homes.csv": "home_ref,tenure\nH1,LCRA\nH2,leasehold\n",
+                 "survey_responses.csv": survey})
+    table = accuracy_table(con, 2024, "2023/24", SurveyYear("2023/24"))
+    assert set(table["tenure"]) == {"LCRA"}
+    con = build({"homes.csv": HOMES, "survey_responses.csv": HEADER
+                 + "R1,LCRA,postal,2024-01-10,very_satisfied,,,,,,,,\n"}, name="lcho_homes")
+    table = accuracy_table(con, 2024, "2023/24", SurveyYear("2023/24"))
+    lcho = table[(table["tenure"] == "LCHO") & (table["measure_code"] == "TP01")]
+    assert lcho[["responses", "meets_requirement", "note"]].values.tolist() == [
+        [0, "no", "no valid TP01 responses"]]

@@ -184,3 +184,21 @@ def test_xlsx(table, tmp_path):
     assert "DP_TSML181" in codes
     timescales = pd.DataFrame(book["Timescales"].values).iloc[2:]
     assert "CH02" in set(timescales[0])
+
+
+def test_excluded_households_per_tenure_and_one_figure_not_counted_twice():
+    from types import SimpleNamespace
+
+    from pipeline.report.data_return import _excluded
+
+    period = SimpleNamespace(label="2023/24")
+    both = {"LCRA": 100, "LCHO": 20}
+    facts = SimpleNamespace(survey={"excluded_households": {"LCRA": 10, "LCHO": 3}},
+                            homes=both, period=period)
+    assert (_excluded(facts, "LCRA").value, _excluded(facts, "LCHO").value) == (10, 3)
+    facts = SimpleNamespace(survey={"excluded_households": 13}, homes=both, period=period)
+    assert _excluded(facts, "LCRA").value is None and _excluded(facts, "LCHO").value is None
+    assert "per tenure" in _excluded(facts, "LCHO").note
+    facts = SimpleNamespace(survey={"excluded_households": 13}, homes={"LCRA": 100},
+                            period=period)
+    assert _excluded(facts, "LCRA").value == 13
