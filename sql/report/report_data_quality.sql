@@ -109,7 +109,9 @@ repair_counts as (
         count(r.job_ref) filter (where r.is_completed_without_date) as completed_without_completion_date,
         count(r.job_ref) filter (where r.repair_type <> 'responsive') as not_responsive_left_out,
         count(r.job_ref) filter (where r.status = 'cancelled') as cancelled_left_out,
-        count(r.job_ref) filter (where r.is_rp02_job and r.tenure <> 'LCRA') as other_tenure_left_out,
+        count(r.job_ref) filter (where r.is_rp02_job and r.tenure = 'LCHO') as lcho_left_out,
+        count(r.job_ref) filter (where r.is_rp02_job and r.tenure not in ('LCRA', 'LCHO'))
+            as other_tenure_left_out,
     from years
     left join intermediate.int_repairs_with_targets r
         on coalesce(r.completed_end_year,
@@ -133,8 +135,10 @@ repair_checks as (
             'planned, void and other jobs are not responsive repairs'),
         ('cancelled_left_out', c.cancelled_left_out,
             'cancelled jobs are left out of RP02'),
+        ('lcho_left_out', c.lcho_left_out,
+            'jobs in LCHO homes are left out of RP02 (LCRA only)'),
         ('other_tenure_left_out', c.other_tenure_left_out,
-            'jobs in LCHO or out-of-scope homes are left out of RP02 (LCRA only)')
+            'jobs in homes of tenures outside the TSMs (leasehold, market rent, ...) are left out of RP02')
     ) as k(item, count, message)
 ),
 
@@ -149,6 +153,31 @@ safety_checks_checks as (
     cross join (values ('position_not_dated_31_march')) as k(item)
     left join staging.safety_checks c on c.as_at between years.start_date and years.end_date
     where exists (select 1 from intermediate.int_input_files where source = 'safety_checks')
+    group by all
+),
+
+-- rows of tenures outside the TSMs are kept, not errors, and counted here (inputs.md):
+-- homes owned at year end, and ASB cases opened in the year, per such tenure
+other_tenure_homes as (
+    select years.end_year, 'homes' as category, 'homes' as source, '' as source_file,
+        'homes_of_tenure:' || h.tenure as item, count(*)::BIGINT as count,
+        'homes of a tenure outside the TSMs owned at year end: in no TSM' as message
+    from years
+    join staging.homes h
+        on (h.acquired_date is null or h.acquired_date <= years.end_date)
+        and (h.disposed_date is null or h.disposed_date > years.end_date)
+    where h.tenure not in ('LCRA', 'LCHO')
+    group by all
+),
+
+other_tenure_asb as (
+    select years.end_year, 'asb_cases' as category, 'asb_cases' as source, '' as source_file,
+        'cases_of_tenure:' || a.tenure as item, count(*)::BIGINT as count,
+        'ASB cases opened in the year relating to homes of a tenure outside the TSMs: left out of NM01'
+            as message
+    from years
+    join staging.asb_cases a on a.opened_date between years.start_date and years.end_date
+    where a.tenure not in ('LCRA', 'LCHO')
     group by all
 ),
 
@@ -234,6 +263,8 @@ union all select * from complaint_checks
 union all select * from repair_checks
 union all select * from safety_checks_checks
 union all select * from survey_checks
+union all select * from other_tenure_homes
+union all select * from other_tenure_asb
 union all select * from plausibility where message is not null
 union all select * from stage_2_above_stage_1
 union all select * from denominator_moved

@@ -38,3 +38,14 @@ def test_an_asb_log_with_hate_incident_counts_zero_hate_cases_as_zero(build):
     con = build({"homes.csv": HOMES,
                  "asb_cases.csv": "case_ref,opened_date,hate_incident\nA1,05/04/2023,N\n"})
     assert measure(con, "NM01", "hate", "ALL")[:3] == (0, 3, "ok")
+
+
+def test_rows_of_tenures_outside_the_tsms_are_counted_in_data_quality(build):
+    con = build({"homes.csv": "home_ref,tenure,disposed_date\nH1,LCRA,\nH2,leasehold,\n"
+                              "H3,market_rent,\nH4,leasehold,2024-01-01\n",
+                 "asb_cases.csv": "case_ref,opened_date,tenure\nA1,05/04/2023,\nA2,06/04/2023,leasehold\n"})
+    dq = dict(con.execute("select source || ' ' || item, count from report.report_data_quality "
+                          "where end_year = 2024 and category in ('homes', 'asb_cases')").fetchall())
+    # H4 was sold before the year end
+    assert dq == {"homes homes_of_tenure:leasehold": 1, "homes homes_of_tenure:market_rent": 1,
+                  "asb_cases cases_of_tenure:leasehold": 1}
