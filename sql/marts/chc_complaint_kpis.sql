@@ -110,20 +110,26 @@ open_at_year_end as (
     ) as k(kpi, count, denominator)
 ),
 
+-- for the year, and by quarter and month of receipt (complaints.md: "by quarter and month")
 response_time_stats as (
     select
-        a.end_year, a.stage_key as stage,
+        a.end_year, a.stage_key as stage, p.breakdown, p.group_value,
         quantile_cont(a.working_days_to_respond, 0.5) as median,
         quantile_cont(a.working_days_to_respond, 0.9) as p90,
         avg(a.working_days_to_respond) as mean,
     from accepted a
+    cross join lateral (values
+        ('total', ''),
+        ('quarter', 'Q' || (((month(a.received_date) + 8) % 12) // 3 + 1)::VARCHAR),
+        ('month', strftime(a.received_date, '%Y-%m'))
+    ) as p(breakdown, group_value)
     where a.working_days_to_respond is not null
-    group by 1, 2
+    group by 1, 2, 3, 4
 ),
 
 response_times as (
     select
-        r.end_year, r.stage, k.kpi, 'total' as breakdown, '' as group_value,
+        r.end_year, r.stage, k.kpi, r.breakdown, r.group_value,
         k.count::DOUBLE as count, null::DOUBLE as denominator, 'working_days' as unit,
     from response_time_stats r
     cross join lateral (values
@@ -229,6 +235,10 @@ by_combination as (
         count(*) filter (where a.outcome in ('upheld', 'partly_upheld')) as upheld,
         count(*) filter (where a.responded_date is not null) as responded,
         count(*) filter (where a.is_within_timescale) as within_timescale,
+        count(*) filter (where a.is_acknowledged_on_time) as acknowledged_within_5_wd,
+        count(*) filter (where a.timeliness = 'on_time') as on_time,
+        count(*) filter (where a.timeliness = 'on_time_extended') as on_time_extended,
+        count(*) filter (where a.timeliness = 'late') as late,
     from accepted a
     group by all
 ),
@@ -240,6 +250,10 @@ by_group_counts as (
         sum(c.upheld) as upheld,
         sum(c.responded) as responded,
         sum(c.within_timescale) as within_timescale,
+        sum(c.acknowledged_within_5_wd) as acknowledged_within_5_wd,
+        sum(c.on_time) as on_time,
+        sum(c.on_time_extended) as on_time_extended,
+        sum(c.late) as late,
     from by_combination c
     cross join lateral (values
         ('category', c.category),
@@ -261,8 +275,17 @@ by_group as (
     cross join lateral (values
         ('received', g.received, null),
         ('upheld_or_partly_upheld', g.upheld, g.responded),
-        ('within_timescale', g.within_timescale, g.received)
+        ('within_timescale', g.within_timescale, g.received),
+        ('responded', g.responded, g.received),
+        ('acknowledged_within_5_wd', g.acknowledged_within_5_wd, g.received),
+        ('responded_on_time_without_extension', g.on_time, g.received),
+        ('responded_on_time_with_extension', g.on_time_extended, g.received),
+        ('responded_late', g.late, g.received)
     ) as k(kpi, count, denominator)
+    -- by category and service area: volumes, % upheld, % on time; by quarter and month
+    -- every KPI the Code's reporting lists for the year
+    where k.kpi in ('received', 'upheld_or_partly_upheld', 'within_timescale')
+        or g.breakdown in ('quarter', 'month')
 ),
 
 ombudsman as (
@@ -303,6 +326,20 @@ ombudsman_totals as (
     group by 1, 2, 3, 4, 5
 ),
 
+-- satisfaction with complaint handling (complaints.md): TP09 from the survey, as tsm.csv
+-- counts it (weighted where the survey is), by tenure
+tp09 as (
+    select
+        a.end_year, 'all' as stage, 'tp09_satisfied_with_complaint_handling' as kpi,
+        'tenure' as breakdown, a.tenure as group_value,
+        coalesce(sum(a.weight) filter (where a.is_satisfied), 0)::DOUBLE as count,
+        sum(a.weight) filter (where a.is_valid)::DOUBLE as denominator,
+        'percent' as unit,
+    from intermediate.int_survey_answers a
+    where a.measure_code = 'TP09' and a.is_valid
+    group by all
+),
+
 unioned as (
     select * from headline
     union all select * from open_at_year_end
@@ -315,6 +352,7 @@ unioned as (
     union all select * from by_group
     union all select * from ombudsman_by_finding
     union all select * from ombudsman_totals
+    union all select * from tp09
 ),
 
 final as (

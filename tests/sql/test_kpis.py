@@ -68,6 +68,32 @@ def test_breakdowns_include_every_tenure(kpis):
     assert kpis[("1", "vulnerable_within_timescale", "total", "")][:2] == (1, 1)
 
 
+def test_kpis_by_quarter_and_month_of_receipt(kpis):
+    """complaints.md: by stage, for the year, and by quarter and month. Stage 1 in March 2024
+    (Q4): A, B, C, D accepted (E refused); A, B, C responded; B acknowledged on day 6."""
+    for breakdown, group in (("quarter", "Q4"), ("month", "2024-03")):
+        assert kpis[("1", "responded", breakdown, group)][:2] == (3, 4)
+        assert kpis[("1", "acknowledged_within_5_wd", breakdown, group)][:2] == (3, 4)
+        assert kpis[("1", "responded_on_time_with_extension", breakdown, group)][:2] == (1, 4)
+        assert kpis[("1", "responded_late", breakdown, group)][:2] == (1, 4)
+        # working days 4 (A), 17 (B), 25 (C)
+        assert kpis[("1", "working_days_to_respond_median", breakdown, group)][0] == 17
+    # category keeps volumes, % upheld and % on time only
+    assert ("1", "responded", "category", "repairs") not in kpis
+
+
+def test_tp09_from_the_survey_is_a_complaint_kpi(build):
+    survey = ("response_id,tenure,collection_method,response_date,tp01,tp09,complaint_last_12m\n"
+              "R1,LCRA,postal,2024-01-10,very_satisfied,fairly_satisfied,yes\n"
+              "R2,LCRA,postal,2024-01-10,very_satisfied,very_dissatisfied,yes\n"
+              "R3,LCRA,postal,2024-01-10,very_satisfied,very_satisfied,no\n")  # routed away
+    con = build({"homes.csv": HOMES, "complaints.csv": COMPLAINTS, "survey_responses.csv": survey})
+    row = con.execute("select count, denominator, value from marts.chc_complaint_kpis "
+                      "where end_year = 2024 and kpi = 'tp09_satisfied_with_complaint_handling' "
+                      "and group_value = 'LCRA'").fetchone()
+    assert row == (1, 2, 50.0)
+
+
 def test_free_text_breakdowns_ignore_case(build):
     complaints = ("complaint_ref,stage,received_date,channel,category\n"
                   "A,1,2024-03-04,Email,Repairs\nB,1,2024-03-05,email,repairs\n"
