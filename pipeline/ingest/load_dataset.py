@@ -19,7 +19,7 @@ from pipeline import __version__
 from pipeline.dataset import FileMapping, find_files, read_mappings
 from pipeline.errors import PipelineError
 from pipeline.ingest.encodings import FileShape, file_shape
-from pipeline.ingest.read_csv import ensure_raw_table, load_raw
+from pipeline.ingest.read_csv import ensure_raw_table, load_raw, survey_characteristics
 from pipeline.sqltext import ident
 from pipeline.stage_inputs import (
     build_current,
@@ -47,6 +47,8 @@ def config_fingerprint(dataset_dir: Path) -> str:
         digest.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b""))
     for spec in INPUT_SPECS.values():
         digest.update(repr(spec).encode())
+    # survey characteristics decide which survey columns are personal data (read_csv)
+    digest.update(repr(sorted(survey_characteristics(dataset_dir))).encode())
     return digest.hexdigest()
 
 

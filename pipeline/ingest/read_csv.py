@@ -304,6 +304,14 @@ def _copy_into_raw(con, path, dfile, spec, mapping, header, positions, extras, l
     return rows_good, len(rejected)
 
 
+def survey_characteristics(dataset_dir: Path) -> set[str]:
+    """Every column survey.toml names as a characteristic or weights by, any year."""
+    from pipeline.survey.config import read_survey_config
+
+    return {c.strip().casefold() for survey in read_survey_config(dataset_dir).values()
+            for c in (*survey.characteristics, *survey.weight_by)}
+
+
 def _insert_records(con, path, dfile, spec, mapping, header, positions, extras, load_id, sha256,
                     parallel: bool) -> tuple[int, list[tuple]]:
     """Append the file's good records to raw (source_row still unset); return their count and
@@ -314,7 +322,12 @@ def _insert_records(con, path, dfile, spec, mapping, header, positions, extras, 
     target = [ident(c) for c in spec.columns]
     by_name = {name: pos for pos, name in positions.items()}
     selected = [f"c{by_name[c]}" if c in by_name else "NULL" for c in spec.columns]
-    personal = {i: n for i, n in extras.items() if is_personal_column(n, mapping.personal_data)}
+    survey_groups = survey_characteristics(dfile.path.parent) if spec.keep_extra_columns else set()
+    # a column survey.toml names as a characteristic is a group, not personal data, even when
+    # its name says otherwise (tenant_age_band); listing it in personal_data still wins
+    personal = {i: n for i, n in extras.items()
+                if n.strip().casefold() in {h.strip().casefold() for h in mapping.personal_data}
+                or (is_personal_column(n) and n.strip().casefold() not in survey_groups)}
     others = {i: n for i, n in extras.items() if i not in personal}
     extra, personal_map = (
         f"map({literal_list(cols.values())}, [{', '.join(f'c{i}' for i in cols)}])"

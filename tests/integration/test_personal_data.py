@@ -55,3 +55,19 @@ def test_published_outputs_carry_no_personal_data(tmp_path):
         text = path.read_text()
         for secret in ("Ann Example", "01234 567890", "ann@example.org", "upset"):
             assert secret not in text, (path.name, secret)
+
+
+def test_a_survey_characteristic_named_like_personal_data_is_a_group(build):
+    """survey.toml's characteristics are groups for representativeness, whatever their name
+    (customer_age_band); a column it does not name (tenant_name) stays personal data."""
+    con = build({
+        "homes.csv": "home_ref,tenure\nH1,LCRA\nH2,LCRA\n",
+        "survey_responses.csv": ("response_id,tenure,collection_method,response_date,tp01,"
+                                 "customer_age_band,tenant_name\n"
+                                 "R1,LCRA,postal,01/02/2024,very_satisfied,16-34,Ann\n"),
+        "survey.toml": '[surveys."2023/24"]\ncharacteristics = ["customer_age_band"]\n',
+    })
+    extra, personal = con.execute(
+        "select extra_columns, personal_data from raw.survey_responses").fetchone()
+    assert extra == {"customer_age_band": "16-34"}
+    assert personal == {"tenant_name": "Ann"}
