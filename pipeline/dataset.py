@@ -71,7 +71,7 @@ def read_mappings(dataset_dir: Path) -> dict[str, FileMapping]:
 
     raw = read_toml(dataset_dir / "mapping.toml")
     mappings = {}
-    unknown_tables = sorted(set(raw) - set(INPUT_SPECS))
+    unknown_tables = sorted(set(raw) - set(INPUT_SPECS) - OTHER_DATASET_FILES)
     if unknown_tables:
         # a misspelt table would leave its file unmapped and its measures quietly not available
         raise PipelineError(f"mapping.toml: [{'], ['.join(unknown_tables)}] is not an input of the "
@@ -107,6 +107,9 @@ def read_mappings(dataset_dir: Path) -> dict[str, FileMapping]:
         )
     return mappings
 
+
+# files of a dataset (inputs.md) read by the report, not loaded into the warehouse
+OTHER_DATASET_FILES = {"self_assessment", "improvement_plan"}
 
 # inputs that may also arrive as an SPSS file (read with its value labels)
 SAV_SOURCES = {"survey_responses"}

@@ -48,7 +48,7 @@ def date_formats(mapping: FileMapping) -> list[str]:
     fmt = mapping.date_format
     if not fmt or fmt.strip().lower() == "dayfirst":
         return ISO_FORMATS + UK_FORMATS
-    date_part = fmt.strip().split(" ")[0]
+    date_part = fmt.strip().split("%H")[0].split("%I")[0].strip()
     return list(dict.fromkeys([fmt.strip(), date_part, f"{date_part} %H:%M",
                                f"{date_part} %H:%M:%S", *ISO_FORMATS]))
 

@@ -80,7 +80,9 @@ def _distinct_extra_names(file_name: str, header: list[str], spec: InputSpec,
                           mapping: FileMapping) -> list[str]:
     """A repeated header is an error when the pipeline reads that column (which one would it
     be?); a repeated column it does not read is kept in raw as <name>_2, <name>_3, ..."""
-    read = {c.casefold() for c in spec.columns} | {old.strip().casefold() for old in mapping.rename}
+    # personal data too: a second copy renamed <name>_2 would escape personal_data
+    read = ({c.casefold() for c in spec.columns} | {old.strip().casefold() for old in mapping.rename}
+            | {h.strip().casefold() for h in mapping.personal_data})
     counts: dict[str, int] = {}
     for h in header:
         counts[h.casefold()] = counts.get(h.casefold(), 0) + 1

@@ -340,9 +340,9 @@ def resolve_survey(facts: Facts, parts: list[str]) -> Resolved:
     - other_methods_description: text for the landlord to supply.
     Every item except population is blank when the tenure has no respondents in the year."""
     tenure, *rest = parts
-    if tenure == "LCHO" and facts.homes is not None and not facts.homes.get("LCHO"):
-        # tsm.md: a landlord with no LCHO homes reports no LCHO rows
-        return blank("not applicable: the landlord owns no LCHO homes at year end")
+    if tenure in ("LCRA", "LCHO") and facts.homes is not None and not facts.homes.get(tenure):
+        # tsm.md: a landlord with no LCHO homes reports no LCHO rows (and so for LCRA)
+        return blank(f"not applicable: the landlord owns no {tenure} homes at year end")
     if len(rest) == 2:
         return resolve_survey_question(facts, tenure, rest[0], rest[1])
     item = rest[0]
@@ -403,6 +403,7 @@ def _excluded(facts: Facts, tenure: str) -> Resolved:
     only when the landlord owns homes of that tenure alone (else it would count twice)."""
     declared = facts.survey.get("excluded_households")
     if isinstance(declared, dict):
+        declared = {str(k).upper(): v for k, v in declared.items()}
         if declared.get(tenure) is None:
             return blank(f"not declared: excluded_households.{tenure} in survey.toml "
                          f'[surveys."{facts.period.label}"]')
@@ -411,7 +412,7 @@ def _excluded(facts: Facts, tenure: str) -> Resolved:
     if missing:
         return missing
     owned = {t for t in ("LCRA", "LCHO") if (facts.homes or {}).get(t)}
-    if owned and owned != {tenure}:
+    if owned and owned != {tenure} and _number(declared) != 0:  # none excluded: 0 for each
         return blank(f"survey.toml gives one excluded_households ({declared}) for the whole "
                      "survey; give it per tenure, excluded_households = { LCRA = n, LCHO = m }, "
                      "to fill this field")

@@ -111,13 +111,6 @@ def survey_tables(con, config: RunConfig) -> dict[str, pd.DataFrame]:
     accuracy = accuracy_table(con, period.end_year, period.label, survey)
     represent = representativeness_table(con, period.end_year, period.label, survey)
     weighting = weighting_table(con, period.end_year)
-    # tsm.md: a landlord with no homes of a tenure reports no rows for it
-    owned = {t for t, n in con.execute(
-        "select tenure, homes_at_year_end from intermediate.int_tsm_tenure_groups "
-        "where end_year = ?", [period.end_year]).fetchall() if n}
-    represent, weighting = (frame[frame["tenure"].isin(owned | {"ALL"})]
-                            if "tenure" in frame.columns else frame
-                            for frame in (represent, weighting))
     summary = summary_of_approach(con, period.end_year, period.label, survey, accuracy, represent,
                                   weighting)
     return {

@@ -33,11 +33,20 @@ def _respondents_with_weights(con, end_year: int) -> pd.DataFrame:
     return respondents.merge(weights, on="response_id", how="left", suffixes=("_column", ""))
 
 
+def owned_tenures(con: duckdb.DuckDBPyConnection, end_year: int) -> set[str]:
+    """LCRA / LCHO when the landlord owns homes of it at year end: tsm.md, "a landlord with no
+    LCHO homes reports no LCHO rows", holds for every survey table."""
+    return {t for t, n in con.execute(
+        "select tenure, homes_at_year_end from intermediate.int_tsm_tenure_groups "
+        "where end_year = ? and tenure in ('LCRA', 'LCHO')", [end_year]).fetchall() if n}
+
+
 def representativeness_table(con: duckdb.DuckDBPyConnection, end_year: int, label: str,
                              survey: SurveyYear) -> pd.DataFrame:
     if not survey.characteristics:
         return pd.DataFrame(columns=COLUMNS)
     respondents = _respondents_with_weights(con, end_year)
+    respondents = respondents[respondents["tenure"].isin(owned_tenures(con, end_year))]
     population = con.execute(
         """select tenure, characteristic, "group", households
            from staging.survey_population where year = ?""", [label]).df()
@@ -79,6 +88,7 @@ def weighting_table(con: duckdb.DuckDBPyConnection, end_year: int) -> pd.DataFra
          "weighting_efficiency": weighting_efficiency(g["weight"]),
          "design_effect": design_effect(g["weight"])}
         for tenure, g in weights.groupby("tenure", sort=True)
+        if tenure in owned_tenures(con, end_year)
     ]
     return pd.DataFrame(rows, columns=["tenure", "weighting", "respondents",
                                        "weighting_efficiency", "design_effect"])

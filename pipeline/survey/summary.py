@@ -39,7 +39,9 @@ def summary_of_approach(con: duckdb.DuckDBPyConnection, end_year: int, label: st
            from staging.survey_responses
            where case when month(response_date) >= 4 then year(response_date) + 1
                       else year(response_date) end = ?
-           group by all order by 1, 2""", [end_year]
+             and tenure in (select tenure from intermediate.int_tsm_tenure_groups
+                            where end_year = ? and homes_at_year_end > 0)
+           group by all order by 1, 2""", [end_year, end_year]
     ).fetchall()
     rows = []
 

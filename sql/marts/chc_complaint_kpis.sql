@@ -117,6 +117,7 @@ response_time_stats as (
         quantile_cont(a.working_days_to_respond, 0.5) as median,
         quantile_cont(a.working_days_to_respond, 0.9) as p90,
         avg(a.working_days_to_respond) as mean,
+        count(*) as responded,
     from accepted a
     cross join lateral (values
         ('total', ''),
@@ -130,7 +131,9 @@ response_time_stats as (
 response_times as (
     select
         r.end_year, r.stage, k.kpi, r.breakdown, r.group_value,
-        k.count::DOUBLE as count, null::DOUBLE as denominator, 'working_days' as unit,
+        -- denominator: the responses behind the statistic, so that a month of one complaint
+        -- is suppressed as a small number in the published file, like its counts
+        k.count::DOUBLE as count, r.responded::DOUBLE as denominator, 'working_days' as unit,
     from response_time_stats r
     cross join lateral (values
         ('working_days_to_respond_median', r.median),
@@ -336,6 +339,9 @@ tp09 as (
         sum(a.weight) filter (where a.is_valid)::DOUBLE as denominator,
         'percent' as unit,
     from intermediate.int_survey_answers a
+    -- as tsm.csv: no rows for a tenure the landlord owns no homes of
+    join intermediate.int_tsm_tenure_groups g
+        on g.end_year = a.end_year and g.tenure = a.tenure and g.homes_at_year_end > 0
     where a.measure_code = 'TP09' and a.is_valid
     group by all
 ),

@@ -20,10 +20,16 @@ has_asb_file as (
     from intermediate.int_input_sources where source = 'asb_cases'
 ),
 
--- the hate part needs hate_incident: with the column missing, or blank on every case, the
--- log does not say which cases involved hate, so the part is not available (not zero)
+-- the hate part needs hate_incident: when the year's cases leave it blank on every case
+-- (or the column is missing), the log does not say which involved hate, so the part is not
+-- available that year (not zero); a year with no cases is a known zero
 hate_recorded as (
-    select count(hate_incident) > 0 as recorded from staging.asb_cases
+    select years.end_year, count(c.case_ref) = 0 or count(c.hate_incident) > 0 as recorded
+    from years
+    left join cases c
+        on c.opened_date between years.start_date and years.end_date
+        and c.tenure_resolved in ('LCRA', 'LCHO')
+    group by 1
 ),
 
 parts as (
@@ -64,12 +70,12 @@ final as (
             when not has_asb_file.usable then 'no usable row in asb_cases.csv: every row is in quarantine'
             when tenure_groups.homes_at_year_end = 0 then 'no LCRA or LCHO homes owned at year end'
             when opened_in_year.measure_part = 'hate' and not hate_recorded.recorded
-                then 'asb_cases.csv does not record hate_incident (no such column, or blank on every case)'
+                then 'asb_cases.csv does not record hate_incident for the year''s cases (no such column, or blank on every case)'
         end as status_reason,
     from tenure_groups
     join opened_in_year using (end_year)
     cross join has_asb_file
-    cross join hate_recorded
+    join hate_recorded using (end_year)
 )
 
 select * from final

@@ -306,3 +306,20 @@ def test_a_misspelt_mapping_table_is_an_error(tmp_path):
         "mapping.toml": '[complaint]\nsource = "x*.csv"\n'})
     with pytest.raises(PipelineError, match=r"\[complaint\] is not an input of the contract"):
         refresh(RunConfig.create(ds, tmp_path / "out", render=False))
+
+
+def test_a_declared_date_format_with_spaces_still_reads_a_time(build):
+    con = build({
+        "complaints.csv": "complaint_ref,stage,received_date\nA,1,03 May 2023 09:15\nB,1,04 May 2023\n",
+        "mapping.toml": '[complaints]\ndate_format = "%d %b %Y"\n',
+    })
+    assert con.execute("select count(*) from quarantine.rows").fetchone()[0] == 0
+
+
+def test_a_repeated_personal_data_column_is_an_error(tmp_path):
+    ds = write_dataset(tmp_path / "ds", {
+        "homes.csv": "home_ref,tenure\nH1,LCRA\n",
+        "complaints.csv": "complaint_ref,stage,received_date,Ref2,ref2\nA,1,01/05/2023,x,y\n",
+        "mapping.toml": '[complaints]\npersonal_data = ["Ref2"]\n[self_assessment]\n'})
+    with pytest.raises(PipelineError, match="header repeats column name"):
+        refresh(RunConfig.create(ds, tmp_path / "out", render=False))

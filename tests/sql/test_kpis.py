@@ -94,6 +94,29 @@ def test_tp09_from_the_survey_is_a_complaint_kpi(build):
     assert row == (1, 2, 50.0)
 
 
+def test_a_months_response_times_are_suppressed_with_its_counts(build, tmp_path):
+    from pipeline.report.outputs import kpi_table
+
+    con = build({"homes.csv": HOMES, "complaints.csv": COMPLAINTS})
+    frame = kpi_table(con, 2024, small_number_threshold=5).set_index(
+        ["stage", "kpi", "breakdown", "group"])
+    # stage 2 in March 2024: one complaint (A), answered in 10 working days
+    row = frame.loc[("2", "working_days_to_respond_median", "month", "2024-03")]
+    assert bool(row["suppressed"]) and row["count"] != row["count"]
+    assert frame.loc[("2", "working_days_to_respond_median", "total", ""), "count"] == 10
+
+
+def test_tp09_kpi_only_for_tenures_the_landlord_owns(build):
+    survey = ("response_id,tenure,collection_method,response_date,tp01,tp09,complaint_last_12m\n"
+              "R1,LCRA,postal,2024-01-10,very_satisfied,fairly_satisfied,yes\n"
+              "L1,LCHO,postal,2024-01-10,very_satisfied,fairly_satisfied,yes\n")
+    con = build({"homes.csv": HOMES, "complaints.csv": COMPLAINTS, "survey_responses.csv": survey})
+    groups = {r[0] for r in con.execute(
+        "select group_value from marts.chc_complaint_kpis where end_year = 2024 "
+        "and kpi = 'tp09_satisfied_with_complaint_handling'").fetchall()}
+    assert groups == {"LCRA"}  # HOMES has no LCHO home
+
+
 def test_free_text_breakdowns_ignore_case(build):
     complaints = ("complaint_ref,stage,received_date,channel,category\n"
                   "A,1,2024-03-04,Email,Repairs\nB,1,2024-03-05,email,repairs\n"

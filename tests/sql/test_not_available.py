@@ -30,8 +30,8 @@ def test_an_asb_log_without_hate_incident_gives_no_hate_figure(build):
     assert measure(con, "NM01", "asb", "ALL")[:3] == (2, 3, "ok")
     hate = measure(con, "NM01", "hate", "ALL")
     assert hate[2:] == ("not_available",
-                        "asb_cases.csv does not record hate_incident (no such column, or blank "
-                        "on every case)")
+                        "asb_cases.csv does not record hate_incident for the year's cases (no "
+                        "such column, or blank on every case)")
 
 
 def test_an_asb_log_with_hate_incident_counts_zero_hate_cases_as_zero(build):
@@ -49,3 +49,16 @@ def test_rows_of_tenures_outside_the_tsms_are_counted_in_data_quality(build):
     # H4 was sold before the year end
     assert dq == {"homes homes_of_tenure:leasehold": 1, "homes homes_of_tenure:market_rent": 1,
                   "asb_cases cases_of_tenure:leasehold": 1}
+
+
+def test_an_export_with_a_header_and_no_rows_is_a_true_zero(build):
+    con = build({"homes.csv": HOMES, "complaints.csv": "complaint_ref,stage,received_date\n"})
+    assert measure(con, "CH01", "stage_1", "LCRA")[:3] == (0, 2, "ok")
+
+
+def test_hate_incident_is_judged_year_by_year(build):
+    con = build({"homes.csv": HOMES,
+                 "asb_cases.csv": "case_ref,opened_date,hate_incident\n"
+                                  "A1,05/04/2023,\nA2,06/04/2024,N\n"})
+    assert measure(con, "NM01", "hate", "ALL", year=2024)[2] == "not_available"
+    assert measure(con, "NM01", "hate", "ALL", year=2025)[:3] == (0, 3, "ok")

@@ -144,6 +144,13 @@ def test_accuracy_rows_only_for_tenures_the_landlord_owns(build):
                  "survey_responses.csv": survey})
     table = accuracy_table(con, 2024, "2023/24", SurveyYear("2023/24"))
     assert set(table["tenure"]) == {"LCRA"}
+    from pipeline.survey.representativeness import weighting_table
+    from pipeline.survey.summary import summary_of_approach
+
+    assert set(weighting_table(con, 2024)["tenure"]) == {"LCRA"}
+    summary = summary_of_approach(con, 2024, "2023/24", SurveyYear("2023/24"), table,
+                                  table.iloc[0:0], weighting_table(con, 2024)).set_index("item")
+    assert summary.loc["A", "value"] == "LCRA 1 responses"
     con = build({"homes.csv": HOMES, "survey_responses.csv": HEADER
                  + "R1,LCRA,postal,2024-01-10,very_satisfied,,,,,,,,\n"}, name="lcho_homes")
     table = accuracy_table(con, 2024, "2023/24", SurveyYear("2023/24"))

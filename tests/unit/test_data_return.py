@@ -202,3 +202,8 @@ def test_excluded_households_per_tenure_and_one_figure_not_counted_twice():
     facts = SimpleNamespace(survey={"excluded_households": 13}, homes={"LCRA": 100},
                             period=period)
     assert _excluded(facts, "LCRA").value == 13
+
+    facts = SimpleNamespace(survey={"excluded_households": 0}, homes=both, period=period)
+    assert (_excluded(facts, "LCRA").value, _excluded(facts, "LCHO").value) == (0, 0)
+    facts = SimpleNamespace(survey={"excluded_households": {"lcra": 4}}, homes=both, period=period)
+    assert _excluded(facts, "LCRA").value == 4
