@@ -49,8 +49,8 @@ def date_formats(mapping: FileMapping) -> list[str]:
     if not fmt or fmt.strip().lower() == "dayfirst":
         return ISO_FORMATS + UK_FORMATS
     date_part = fmt.strip().split("%H")[0].split("%I")[0].strip()
-    return list(dict.fromkeys([fmt.strip(), date_part, f"{date_part} %H:%M",
-                               f"{date_part} %H:%M:%S", *ISO_FORMATS]))
+    with_time = [date_part, f"{date_part} %H:%M", f"{date_part} %H:%M:%S"] if date_part else []
+    return list(dict.fromkeys([fmt.strip(), *with_time, *ISO_FORMATS]))
 
 
 def _recoded(column: str, recode: dict[str, object] | None) -> str:

@@ -115,8 +115,7 @@ def summary_of_approach(con: duckdb.DuckDBPyConnection, end_year: int, label: st
         add("I", "the required accuracy was met for every tenure", "computed")
     else:
         reason, source = _declared(survey, "shortfall_reason")
-        parts = [(f"{r.tenure}: no valid TP01 responses" if r.margin_of_error != r.margin_of_error
-                  or r.margin_of_error is None else
+        parts = [(f"{r.tenure}: no valid TP01 responses" if pd.isna(r.margin_of_error) else
                   f"{r.tenure}: ±{r.margin_of_error:.1f} against ±{r.required_margin:g}")
                  + (" (a census, sufficient under 2,500 units)" if r.meets_requirement != "no" else "")
                  for r in short.itertuples()]

@@ -27,6 +27,9 @@ accepted as materialized (
         stages.working_days_to_respond, stages.is_acknowledged_on_time, stages.is_escalated,
         stages.is_extension_agreed, stages.is_extension_over_maximum, stages.is_vulnerable,
         stages.is_within_timescale,
+        -- the reporting year's quarter (April = Q1) and month of receipt
+        'Q' || (((month(stages.received_date) + 8) % 12) // 3 + 1)::VARCHAR as quarter,
+        strftime(stages.received_date, '%Y-%m') as month,
     from stages join years on stages.received_end_year = years.end_year
     where not stages.is_refused
 ),
@@ -121,8 +124,8 @@ response_time_stats as (
     from accepted a
     cross join lateral (values
         ('total', ''),
-        ('quarter', 'Q' || (((month(a.received_date) + 8) % 12) // 3 + 1)::VARCHAR),
-        ('month', strftime(a.received_date, '%Y-%m'))
+        ('quarter', a.quarter),
+        ('month', a.month)
     ) as p(breakdown, group_value)
     where a.working_days_to_respond is not null
     group by 1, 2, 3, 4
@@ -231,8 +234,8 @@ by_combination as (
         coalesce(lower(a.category), 'not_recorded') as category,
         coalesce(lower(a.service_area), 'not_recorded') as service_area,
         a.tenure,
-        'Q' || (((month(a.received_date) + 8) % 12) // 3 + 1)::VARCHAR as quarter,
-        strftime(a.received_date, '%Y-%m') as month,
+        a.quarter,
+        a.month,
         coalesce(lower(a.channel), 'not_recorded') as channel,
         count(*) as received,
         count(*) filter (where a.outcome in ('upheld', 'partly_upheld')) as upheld,

@@ -207,3 +207,19 @@ def test_excluded_households_per_tenure_and_one_figure_not_counted_twice():
     assert (_excluded(facts, "LCRA").value, _excluded(facts, "LCHO").value) == (0, 0)
     facts = SimpleNamespace(survey={"excluded_households": {"lcra": 4}}, homes=both, period=period)
     assert _excluded(facts, "LCRA").value == 4
+
+
+def test_survey_items_of_a_tenure_the_landlord_owns_no_homes_of_are_not_applicable():
+    """tsm.md: a landlord with no LCHO homes reports no LCHO rows; so for LCRA."""
+    from types import SimpleNamespace
+
+    from pipeline.report.data_return import resolve_survey
+
+    facts = SimpleNamespace(homes={"LCRA": 5}, survey={}, period=SimpleNamespace(label="2023/24"))
+    for parts in (["LCHO", "responses_total"], ["LCHO", "TP01", "count_very_satisfied"]):
+        got = resolve_survey(facts, parts)
+        assert got.value is None and got.note.startswith(
+            "not applicable: the landlord owns no LCHO homes")
+    got = resolve_survey(SimpleNamespace(homes={"LCHO": 5}, survey={}, period=facts.period),
+                         ["LCRA", "responses_total"])
+    assert got.note.startswith("not applicable: the landlord owns no LCRA homes")
