@@ -1647,8 +1647,8 @@ def make_safety_checks(homes: list[Home]) -> tuple[list[Check], dict[str, str]]:
                 rows.append(Check(year_end, "lift", b, True, rng.random() >= 0.03))
             elif lift_row[b]:
                 rows.append(Check(year_end, "lift", b, False, None))
-    # A required gas check with no compliance recorded: a row error (inputs.md: compliant is
-    # required), so quarantined, and the home has no required gas check known at 2025.
+    # A required gas check with no compliance recorded: staged and not compliant (tsm.md:
+    # missing evidence never improves a measure), so the home stays in the denominator.
     blank = rng.choice(
         [
             i
@@ -1658,9 +1658,9 @@ def make_safety_checks(homes: list[Home]) -> tuple[list[Check], dict[str, str]]:
     )
     rows[blank] = rows[blank]._replace(compliant=None)
     traps[rows[blank].asset_ref] = (
-        "required gas check at 31 March 2025 with `compliant` blank: a row error (compliant is "
-        "required on a required check), quarantined, so the home is not in BS01's 2024/25 "
-        "denominator"
+        "required gas check at 31 March 2025 with `compliant` blank: not compliant (missing "
+        "evidence never improves a measure), so the home stays in BS01's 2024/25 denominator "
+        "and leaves its numerator"
     )
     order = {t: i for i, t in enumerate(("gas", *BUILDING_CHECKS, "lift"))}
     rows.sort(key=lambda c: (c.as_at, order[c.check_type], c.asset_ref))

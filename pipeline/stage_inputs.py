@@ -153,8 +153,6 @@ def _error_expression(f: Field, v: str, parsed: str, rule: str | None) -> str:
     checks = []
     if f.required:
         checks.append(f"when {v} is null then 'required'")
-    elif f.required_when:
-        checks.append(f"when {v} is null and {ident(f.required_when)} then 'required'")
     if rule:
         checks.append(f"when {v} is not null and {parsed} is null then {literal(rule)}")
     if f.codes:
@@ -168,8 +166,6 @@ def _error_expression(f: Field, v: str, parsed: str, rule: str | None) -> str:
 
 
 def _message(f: Field, rule: str) -> str:
-    if rule == "required" and f.required_when:
-        return f"required value is blank (it is required where {f.required_when} is yes)"
     if rule == "invalid_code":
         return f"not one of the allowed codes: {', '.join(str(c) for c in f.codes)}"
     return MESSAGES[rule]
@@ -328,8 +324,6 @@ def validate_staged(con: duckdb.DuckDBPyConnection, spec: InputSpec, load_id: in
         conditions = []
         if f.required:
             conditions.append(f"{col} is null")
-        elif f.required_when:
-            conditions.append(f"({col} is null and {ident(f.required_when)})")
         if f.codes:
             allowed = ", ".join(str(int(c)) if f.kind == "integer" else literal(c) for c in f.codes)
             conditions.append(f"({col} is not null and {col} not in ({allowed}))")

@@ -33,8 +33,9 @@ class Field:
     required: bool = False
     codes: tuple = ()
     description: str = ""
-    # required only on rows where this other yes/no field is yes (safety_checks.compliant)
-    required_when: str | None = None
+    # the column must be in the file though a blank value is allowed (safety_checks.compliant:
+    # blank on a required check is staged and read as not compliant, tsm.md)
+    column_required: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in STAGED_TYPES:
@@ -64,7 +65,7 @@ class InputSpec:
 
     @property
     def required_columns(self) -> list[str]:
-        return [f.name for f in self.fields if f.required or f.required_when]
+        return [f.name for f in self.fields if f.required or f.column_required]
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -90,8 +91,8 @@ def uk_datetime(name: str, required: bool = False, description: str = "") -> Fie
 
 
 def yes_no(name: str, required: bool = False, description: str = "",
-           required_when: str | None = None) -> Field:
-    return Field(name, "bool", required, description=description, required_when=required_when)
+           column_required: bool = False) -> Field:
+    return Field(name, "bool", required, description=description, column_required=column_required)
 
 
 def gbp(name: str, description: str = "") -> Field:

@@ -13,8 +13,8 @@ SAFETY_CHECKS = InputSpec(
         code("check_type", CHECK_TYPES, required=True),
         ref("asset_ref", required=True),
         yes_no("required", required=True),
-        # inputs.md: required. Blank is accepted where the check is not required (it says
-        # nothing a measure reads); on a required check it is a row error (D23)
-        yes_no("compliant", required_when="required"),
+        # the column is required; a blank on a required check is staged and counts as not
+        # compliant (tsm.md: missing evidence never improves a measure; D49 reverses D23)
+        yes_no("compliant", column_required=True),
     ),
 )

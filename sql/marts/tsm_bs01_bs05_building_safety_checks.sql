@@ -6,7 +6,7 @@
 -- with as_at = 31 March of the year and the LCRA + LCHO homes owned then: denominator =
 -- homes to which at least one required check of the type applies; numerator = those
 -- whose every applicable required check is compliant (a required check with compliance
--- left blank is a row error, in quarantine: D23). Grain: one row per year x measure, ALL.
+-- left blank is not compliant: the home stays in the denominator, D49). Grain: one row per year x measure, ALL.
 -- incremental: by end_year from intermediate.int_reporting_years, intermediate.int_homes_owned_at_year_end
 -- (other inputs unchanged, a year's rows depend only on that year's homes)
 with years as (

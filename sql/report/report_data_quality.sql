@@ -156,6 +156,24 @@ safety_checks_checks as (
     group by all
 ),
 
+-- a required check with compliance left blank is staged and counts as not compliant
+-- (tsm.md; D49): counted per check type in the year-end position
+safety_checks_blank_compliant as (
+    select
+        years.end_year, 'safety_checks' as category, 'safety_checks' as source, '' as source_file,
+        'required_check_compliance_blank:' || t.check_type as item,
+        count(c.asset_ref)::BIGINT as count,
+        'required ' || t.check_type || ' checks at 31 March with compliance left blank: '
+            || 'counted as not compliant, the homes stay in the denominator' as message
+    from years
+    cross join (values ('gas'), ('fire'), ('asbestos'), ('water'), ('lift')) as t(check_type)
+    left join staging.safety_checks c
+        on c.as_at = years.end_date and c.check_type = t.check_type
+        and c.required and c.compliant is null
+    where exists (select 1 from intermediate.int_input_files where source = 'safety_checks')
+    group by all
+),
+
 -- rows of tenures outside the TSMs are kept, not errors, and counted here (inputs.md):
 -- homes owned at year end, and ASB cases opened in the year, per such tenure
 other_tenure_homes as (
@@ -262,6 +280,7 @@ union all select * from quarantine_by_rule
 union all select * from complaint_checks
 union all select * from repair_checks
 union all select * from safety_checks_checks
+union all select * from safety_checks_blank_compliant
 union all select * from survey_checks
 union all select * from other_tenure_homes
 union all select * from other_tenure_asb

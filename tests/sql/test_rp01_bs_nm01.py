@@ -40,8 +40,8 @@ CHECKS = ("as_at,check_type,asset_ref,required,compliant\n"
           "2024-03-31,gas,H5,N,\n2024-03-31,gas,H3,Y,Y\n"
           # fire per building, plus a failed home-level assessment for H1
           "2024-03-31,fire,B1,Y,Y\n2024-03-31,fire,B2,Y,N\n2024-03-31,fire,H1,Y,N\n"
-          # water: required but compliance not recorded -> a row error (inputs.md: compliant
-          # is required), so no required water check is known
+          # water: required but compliance not recorded -> staged and not compliant (tsm.md;
+          # D49): B1's LCRA homes H1, H2 stay in the denominator and leave the numerator
           "2024-03-31,water,B1,Y,\n"
           # lift: not required anywhere
           "2024-03-31,lift,B2,N,\n"
@@ -56,12 +56,16 @@ def test_building_safety_counts_homes_not_buildings(build):
     # fire: B1 covers H1, H2 (not leasehold H3); B2 covers H5 (H6 sold). H1 also has a failed
     # home check, so only H2 has every applicable fire check compliant
     assert measure(con, "BS02")[:2] == (1, 3)
-    assert measure(con, "BS04")[3] == "not_available"
+    # water: 0 of H1, H2 (a blank compliant is not compliant; quarantining the row would
+    # have dropped both homes and made the measure not available)
+    assert measure(con, "BS04")[:2] == (0, 2) and measure(con, "BS04")[3] == "ok"
     quarantined = con.execute("select source_row, column_name, rule, message from quarantine.rows "
                               "where source = 'safety_checks'").fetchall()
-    # the lift row (not required, compliance blank) is staged; the water row is not
-    assert quarantined == [(10, "compliant", "required",
-                            "required value is blank (it is required where required is yes)")]
+    # both blank-compliance rows (water required, lift not required) are staged
+    assert quarantined == []
+    blank = con.execute("select item, count from report.report_data_quality where end_year = 2024 "
+                        "and item like 'required_check_compliance_blank:%' and count > 0").fetchall()
+    assert blank == [("required_check_compliance_blank:water", 1)]
     assert measure(con, "BS05")[3:] == ("not_available", "no homes with a required lift check at 31 March")
     assert measure(con, "BS03")[3] == "not_available"
 
