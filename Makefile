@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-YEAR ?= 2024
+YEAR ?=
 DATASET ?= data/sample
 OUTPUTS ?= outputs
 
@@ -24,9 +24,9 @@ help:
 ## setup: create .venv and install the project (done by every other target when needed)
 setup: $(VENV)/.installed
 
-## report YEAR=2024 [DATASET=dir]: refresh the warehouse and write outputs/2023-24/ (report.html, tsm.csv, ...)
+## report [YEAR=2024] [DATASET=dir]: refresh the warehouse and write outputs/2023-24/ (report.html, tsm.csv, ...); no YEAR: the latest complete year the data covers
 report: $(VENV)/.installed
-	$(PY) -m pipeline report --year "$(YEAR)" --dataset "$(DATASET)" --outputs "$(OUTPUTS)"
+	$(PY) -m pipeline report $(if $(YEAR),--year "$(YEAR)") --dataset "$(DATASET)" --outputs "$(OUTPUTS)"
 
 ## refresh [DATASET=dir]: the nightly job: load new exports into outputs/warehouse.duckdb and rebuild the marts
 refresh: $(VENV)/.installed

@@ -25,6 +25,7 @@ LAYER_ORDER = ("intermediate", "marts", "report")
 # An intermediate that reads another intermediate is listed after it here.
 FIRST_IN_LAYER = {
     "intermediate": ("int_input_files", "int_input_sources", "int_reporting_years",
+                     "int_source_coverage",
                      "int_homes_owned_at_year_end",
                      "int_repairs_with_targets", "int_survey_answers",
                      "int_complaint_stages", "int_tsm_tenure_groups", "int_complaints_made_in_year"),
@@ -55,6 +56,15 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection, landlord: Landlord) ->
     )
 
 
+def set_data_as_at(con: duckdb.DuckDBPyConnection, landlord: Landlord) -> None:
+    """params.data_as_at: landlord.toml's data_as_at, the date exports whose names carry
+    none were taken (outputs.md, "Which years the data covers"); no row when not given."""
+    value = landlord.settings.get("data_as_at")
+    con.execute("create or replace table params.data_as_at (data_as_at DATE)")
+    if value is not None:
+        con.execute("insert into params.data_as_at values (?)", [value])
+
+
 def set_requested_period(con: duckdb.DuckDBPyConnection, period: ReportingPeriod | None) -> None:
     con.execute("create or replace table params.requested_years (end_year INTEGER)")
     if period is not None:
@@ -74,6 +84,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, landlord: Landlord, period: Repo
     """Build every model, keeping those whose inputs did not change and bringing keyed ones
     up to date for the keys new loads carry (pipeline.model_state)."""
     load_reference_tables(con, landlord)
+    set_data_as_at(con, landlord)
     set_requested_period(con, period)
     row = con.execute("select config_fingerprint from audit.runs where config_fingerprint "
                       "is not null order by run_id desc limit 1").fetchone()

@@ -29,8 +29,10 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--dataset", default="data/sample", help="dataset folder (default data/sample)")
         p.add_argument("--outputs", default="outputs", help="outputs folder (default outputs)")
         p.add_argument("--warehouse", default=None, help="warehouse file (default OUTPUTS/warehouse.duckdb)")
-        p.add_argument("--year", required=(name == "report"),
-                       help="reporting year by the year it ends: 2024 = 1 April 2023 - 31 March 2024")
+        p.add_argument("--year", default=None,
+                       help="reporting year by the year it ends: 2024 = 1 April 2023 - 31 March 2024"
+                       + ("; default: the latest complete year the data covers"
+                          if name == "report" else ""))
         if name == "report":
             p.add_argument("--no-render", action="store_true", help="write the CSVs but not report.html")
     from pipeline.benchmarks.cli import add_parser as add_benchmarks_parser
@@ -92,5 +94,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{s.rows_read} rows read, {s.rows_staged} staged, {s.rows_quarantined} quarantined "
           f"in {result.seconds:.1f}s; warehouse {config.warehouse_path}")
     if args.command == "report":
-        print(f"report: {config.period.label} written to {config.year_dir}")
+        reported = result.config or config
+        if result.year_note:
+            print(f"report: {result.year_note}")
+        print(f"report: {reported.period.label} written to {reported.year_dir}")
     return EXIT_OK

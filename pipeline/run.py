@@ -12,6 +12,7 @@ from pipeline.build_marts import build_marts, run_audits
 from pipeline.ingest.load_dataset import LoadSummary, load_dataset
 from pipeline.landlord import read_landlord
 from pipeline.model_state import build_fingerprint
+from pipeline.periods import ReportingPeriod, YearError
 from pipeline.personal_data import erase_expired, expired_rows, retention_days
 from pipeline.run_guard import pause_for_tests, private_files, run_log, warehouse_lock, working_copy
 from pipeline.settings import RunConfig
@@ -27,6 +28,8 @@ class RefreshResult:
     summary: LoadSummary
     seconds: float
     quarantined: list[tuple] = field(default_factory=list)  # this run's rows: file, row, column, ...
+    config: RunConfig | None = None  # report: the run's config, with the year reported
+    year_note: str = ""  # report without YEAR: which year was taken, and why
 
 
 def refresh(config: RunConfig) -> RefreshResult:
@@ -138,8 +141,54 @@ def _log_models(built) -> None:
 
 
 def report(config: RunConfig) -> RefreshResult:
+    """Refresh, then write outputs/<year>/ for the year asked for, or with no year, for the
+    latest complete year the data covers (outputs.md). A year no source covers is exit 2
+    naming the latest year the data covers."""
+    from dataclasses import replace
+
     from pipeline.report.outputs import write_outputs
 
     result = refresh(config)
+    period, chosen = choose_period(config)
+    config = replace(config, period=period)
+    result.config = config
+    result.year_note = chosen
     write_outputs(config, read_landlord(config.dataset_dir))
     return result
+
+
+def choose_period(config: RunConfig) -> tuple[ReportingPeriod, str]:
+    """The year to report and, when none was asked for, a line saying which was taken."""
+    con = connect(config.warehouse_path, read_only=True)
+    try:
+        years = [r[0] for r in con.execute(
+            "select end_year from intermediate.int_reporting_years order by end_year").fetchall()]
+        covered = [r[0] for r in con.execute(
+            """select end_year from intermediate.int_source_coverage
+               group by end_year having bool_or(covers and not is_empty)
+               order by end_year""").fetchall()]
+        complete = [r[0] for r in con.execute(
+            """select end_year from intermediate.int_source_coverage
+               group by end_year
+               having bool_or(covers and not is_empty) and not bool_or(status = 'provisional')
+               order by end_year""").fetchall()]
+    finally:
+        con.close()
+    if config.period is not None:
+        if config.period.end_year in years:
+            return config.period, ""
+        latest = ReportingPeriod(max(covered or years)) if (covered or years) else None
+        raise YearError(
+            f"YEAR={config.period.end_year}: no data covers {config.period.label} "
+            f"(1 April {config.period.end_year - 1} - 31 March {config.period.end_year}); "
+            + (f"the latest year the data covers is {latest.label} (YEAR={latest.end_year})"
+               if latest else "no export in the dataset is dated"))
+    if complete:
+        period = ReportingPeriod(complete[-1])
+        return period, f"no YEAR given: {period.label}, the latest complete year the data covers"
+    if covered or years:
+        period = ReportingPeriod(max(covered or years))
+        return period, (f"no YEAR given: {period.label}, the latest year the data covers "
+                        "(no year is complete: its figures are year to date)")
+    raise YearError("no YEAR given and no row of the dataset is dated: give the reporting year, "
+                    "e.g. YEAR=2024 for 1 April 2023 - 31 March 2024")

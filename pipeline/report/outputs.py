@@ -35,7 +35,7 @@ def tsm_table(con, end_year: int) -> pd.DataFrame:
         "case tenure when 'LCRA' then 1 when 'LCHO' then 2 else 3 end", [end_year]
     ).df()
     frame["published"] = [
-        published(n, d, u) if s == "ok" else ""
+        published(n, d, u) if s in ("ok", "provisional") else ""
         for n, d, u, s in zip(frame["numerator"], frame["denominator"], frame["unit"], frame["status"])
     ]
     frame["status_reason"] = frame["status_reason"].fillna("")
@@ -71,9 +71,12 @@ def check_tsm_contract(frame: pd.DataFrame, expected: set[tuple[str, str, str]] 
     pct = frame[(frame["unit"] == "percent") & frame["value"].notna()]
     if ((pct["value"] < 0) | (pct["value"] > 100)).any():
         raise ContractError("tsm.csv: a percentage lies outside 0-100")
-    ok_without_value = frame[(frame["status"] == "ok") & frame["value"].isna()]
+    ok_without_value = frame[frame["status"].isin(["ok", "provisional"]) & frame["value"].isna()]
     if len(ok_without_value):
-        raise ContractError("tsm.csv: a measure marked ok has no value")
+        raise ContractError("tsm.csv: a measure marked ok or provisional has no value")
+    figures_not_available = frame[(frame["status"] == "not_available") & frame["value"].notna()]
+    if len(figures_not_available):
+        raise ContractError("tsm.csv: a measure marked not_available has a value")
 
 
 def kpi_table(con, end_year: int, small_number_threshold: int = 5) -> pd.DataFrame:

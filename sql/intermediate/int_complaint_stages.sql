@@ -22,8 +22,10 @@ versions as (
     select * from params.code_versions
 ),
 
+-- escalated: the complaint has an accepted stage 2; a refused escalation request is a
+-- refusal, reported by reason, never an escalation (complaints.md, "Escalation")
 escalated as (
-    select distinct complaint_ref from stages where stage = 2
+    select distinct complaint_ref from stages where stage = 2 and not coalesce(refused, false)
 ),
 
 -- the tenure of a complaint, not of one stage row: a sparse stage 2 row takes what its

@@ -1,4 +1,5 @@
--- Homes owned at each reporting year end (31 March), the denominator of the
+-- Homes owned at each reporting year end (31 March, or the stock register's earlier as-at
+-- date: int_reporting_years.position_date), the denominator of the
 -- per-1,000-homes rates (tsm.md; inputs.md: owned at D when acquired_date is blank
 -- or <= D and disposed_date is blank or > D). Grain: one row per year x home.
 -- incremental: by end_year from intermediate.int_reporting_years
@@ -26,8 +27,8 @@ final as (
         coalesce(homes.decent_homes_applies, homes.tenure = 'LCRA') as decent_homes_applies,
     from years
     join homes
-        on (homes.acquired_date is null or homes.acquired_date <= years.end_date)
-        and (homes.disposed_date is null or homes.disposed_date > years.end_date)
+        on (homes.acquired_date is null or homes.acquired_date <= years.position_date)
+        and (homes.disposed_date is null or homes.disposed_date > years.position_date)
 )
 
 select * from final
