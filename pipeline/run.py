@@ -149,6 +149,9 @@ def report(config: RunConfig) -> RefreshResult:
     from pipeline.report.outputs import write_outputs
 
     result = refresh(config)
+    from pipeline.report.inputs import read_text_input
+
+    read_text_input(config.dataset_dir, "governing_body_response.md")  # a bad one: exit 2 now
     period, chosen = choose_period(config)
     config = replace(config, period=period)
     result.config = config

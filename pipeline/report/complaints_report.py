@@ -534,3 +534,104 @@ def analysis_text(con, end_year: int, categories: pd.DataFrame, service_areas: p
                 f"({fmt.percent(slow['within_timescale'], slow['within_timescale_base'])} "
                 f"within the Code timescale).")
     return " ".join(sentences)
+
+
+# ---- what the year's data allows (complaints.md, "Not available"; outputs.md) ---------------
+
+SOURCE_FILES = {"complaints": "complaints.csv", "ombudsman": "ombudsman_cases.csv",
+                "failures": "complaint_handling_failures.csv"}
+_KPI_OF = {"complaints": "received", "ombudsman": "ombudsman_determinations",
+           "failures": "complaint_handling_failure_orders"}
+
+
+def kpi_status(con, end_year: int, source: str) -> tuple[str, str]:
+    """(status, reason) of the year's complaint KPIs of one source ('complaints',
+    'ombudsman', 'failures'), as complaints_kpis.csv gives them."""
+    row = con.execute(
+        """select status, coalesce(status_reason, '') from marts.chc_complaint_kpis
+           where end_year = ? and kpi = ? and breakdown = 'total' limit 1""",
+        [end_year, _KPI_OF[source]]).fetchone()
+    return (row[0], row[1]) if row else ("not_available", f"no {SOURCE_FILES[source]} in the dataset")
+
+
+def not_available_html(source: str, reason: str, what: str) -> str:
+    """A section whose input is absent says which file would fill it, never zeros."""
+    return (f"<p class=\"not-available\"><strong>Not available:</strong> {html.escape(what)} cannot be "
+            f"given for this year ({html.escape(reason)}). Adding {html.escape(SOURCE_FILES[source])} "
+            "to the dataset folder would fill this section.</p>")
+
+
+def provisional_html(reason: str) -> str:
+    return (f"<p class=\"provisional\"><strong>Provisional:</strong> {html.escape(reason)}; the "
+            "figures below cover the year to that date.</p>")
+
+
+def evidence_not_available(found: list[Evidence], reason: str) -> list[Evidence]:
+    """Self-assessment lines the complaints data would test, when it cannot."""
+    return [Evidence(e.check, e.sections, f"Not available: {reason}.", 0) for e in found]
+
+
+def cohort_reconciliation(con, end_year: int) -> str:
+    """One line where the Code's counts (every resident) and CH01's cohort (LCRA and LCHO
+    tenants) differ (complaints.md, "Cohort")."""
+    lines = []
+    for stage in (1, 2):
+        row = con.execute(
+            """select count(*), count(*) filter (where is_tsm_tenure)
+               from intermediate.int_complaint_stages
+               where received_end_year = ? and stage = ? and not is_refused""",
+            [end_year, stage]).fetchone()
+        everyone, tsm = int(row[0]), int(row[1])
+        if everyone != tsm:
+            lines.append(f"{everyone:,} stage {stage} complaints from all residents; {tsm:,} from "
+                         f"LCRA and LCHO tenants, the CH01/CH02 cohort; {everyone - tsm:,} from "
+                         "residents of other tenures (leaseholders and others).")
+    return "".join(f"<p class=\"reconciliation\">{html.escape(line)}</p>" for line in lines)
+
+
+def complaint_handling_failures(con, end_year: int) -> pd.DataFrame:
+    """The Ombudsman's Complaint Handling Failure Orders and Notices issued in the year."""
+    return con.execute(
+        """select ombudsman_ref, issued_date, kind, coalesce(code_provision, '') as code_provision,
+                  coalesce(summary, '') as summary
+           from staging.complaint_handling_failures
+           where issued_date between make_date(? - 1, 4, 1) and make_date(?, 3, 31)
+           order by issued_date, ombudsman_ref""", [end_year, end_year]).df()
+
+
+def complaint_handling_failures_html(failures: pd.DataFrame) -> str:
+    if failures.empty:
+        return ("<p>No Complaint Handling Failure Orders or Notices were issued to the landlord "
+                "in the year.</p>")
+    orders = int((failures["kind"] == "order").sum())
+    shown = pd.DataFrame({
+        "Ombudsman reference": failures["ombudsman_ref"],
+        "Issued": [pd.Timestamp(d).strftime("%-d %B %Y") for d in failures["issued_date"]],
+        "Kind": ["Order" if k == "order" else "Notice" for k in failures["kind"]],
+        "Code provision": failures["code_provision"],
+        "Summary": failures["summary"],
+    })
+    return (f"<p>{orders:,} Complaint Handling Failure Order(s) and {len(failures) - orders:,} "
+            "Notice(s) issued in the year.</p>" + to_html(shown, wrap=("Summary",)))
+
+
+def governing_body_response_html(dataset_dir) -> str:
+    """The governing body's response (Code 8.2) from governing_body_response.md, else a
+    clearly marked placeholder."""
+    from pathlib import Path
+
+    from pipeline.report.inputs import read_text_input
+
+    text = read_text_input(Path(dataset_dir), "governing_body_response.md") if dataset_dir else None
+    if not text or not text.strip():
+        return ("<p class=\"placeholder\"><strong>[To be added]</strong> The governing body's "
+                "response to this report (Complaint Handling Code 8.2) is to be added before the "
+                "report is published.</p>")
+    paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    out = []
+    for p in paragraphs:
+        if p.startswith("#"):
+            out.append(f"<h4>{html.escape(p.lstrip('#').strip())}</h4>")
+        else:
+            out.append(f"<p>{html.escape(' '.join(p.split()))}</p>")
+    return "".join(out)

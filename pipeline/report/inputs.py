@@ -231,3 +231,26 @@ def small_number_threshold(dataset_dir: str | Path | None) -> int:
         raise PipelineError(f"landlord.toml: small_number_threshold must be a whole number of at "
                             f"least 1, not {value!r}")
     return value
+
+
+def read_text_input(dataset_dir: Path, name: str) -> str | None:
+    """An optional text file of the dataset (governing_body_response.md): None when absent.
+    Only a regular file inside the dataset folder is read (a pipe, device, folder or a link
+    leading out of the folder is an error naming it); UTF-8, else Windows-1252, and any byte
+    neither can read becomes U+FFFD rather than stopping the report."""
+    import stat
+
+    path = Path(dataset_dir) / name
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        raise PipelineError(f"{path}: not a regular file; {name} must be a text file")
+    if not path.resolve().is_relative_to(Path(dataset_dir).resolve()):
+        raise PipelineError(f"{path}: leads outside the dataset folder; copy the file into it")
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")

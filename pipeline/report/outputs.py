@@ -25,7 +25,13 @@ from pipeline.warehouse import connect
 
 TSM_COLUMNS = ["measure_code", "measure_part", "tenure", "description", "numerator", "denominator",
                "value", "unit", "published", "status", "status_reason"]
-KPI_COLUMNS = ["year", "stage", "kpi", "breakdown", "group", "count", "denominator", "value", "unit"]
+KPI_COLUMNS = ["year", "stage", "kpi", "breakdown", "group", "count", "denominator", "value", "unit",
+               "suppressed", "status", "status_reason", "denominator_description"]
+# breakdowns that are the year's figures, not groups of residents: never suppressed
+# (complaints.md, "Small numbers": the four outcomes per stage are shares of the stage's total)
+UNSUPPRESSED_BREAKDOWNS = ("total", "outcome")
+# published by the Ombudsman itself, or a survey total as in tsm.csv: never suppressed
+UNSUPPRESSED_KPI_PREFIXES = ("ombudsman", "complaint_handling_failure", "tp09")
 DQ_COLUMNS = ["category", "source", "source_file", "item", "count", "message"]
 
 
@@ -80,20 +86,25 @@ def check_tsm_contract(frame: pd.DataFrame, expected: set[tuple[str, str, str]] 
 
 
 def kpi_table(con, end_year: int, small_number_threshold: int = 5) -> pd.DataFrame:
-    """complaints_kpis.csv. A breakdown row (category, service area, month, ...) whose count or
-    group size is 1 to threshold - 1 could identify a resident: its figures are blanked and
-    it is marked suppressed (issue 6). Totals are never suppressed."""
+    """complaints_kpis.csv. A breakdown row (month, quarter, category, service area, channel,
+    tenure, vulnerability, refusal and extension reasons) whose count or group size is 1 to
+    threshold - 1 could identify a resident: its figures are blanked and it is marked
+    suppressed. The year's totals per stage, the four outcomes, Housing Ombudsman figures
+    and TP09 are never suppressed (complaints.md, "Small numbers")."""
     frame = con.execute(
         """select year_label as year, stage, kpi, breakdown, group_value as "group", count,
-                  denominator, value, unit
+                  denominator, value, unit, status, coalesce(status_reason, '') as status_reason,
+                  denominator_description
            from marts.chc_complaint_kpis where end_year = ?
            order by stage, kpi, breakdown, group_value""", [end_year]
     ).df()
     small = lambda s: s.between(1, small_number_threshold - 1)  # noqa: E731
-    frame["suppressed"] = (frame["breakdown"] != "total") & (
-        small(frame["count"]) | small(frame["denominator"]))
+    is_breakdown = (~frame["breakdown"].isin(UNSUPPRESSED_BREAKDOWNS)
+                    | frame["kpi"].str.startswith("vulnerable_"))
+    exempt = frame["kpi"].str.startswith(UNSUPPRESSED_KPI_PREFIXES)
+    frame["suppressed"] = is_breakdown & ~exempt & (small(frame["count"]) | small(frame["denominator"]))
     frame.loc[frame["suppressed"], ["count", "denominator", "value"]] = None
-    return frame[[*KPI_COLUMNS, "suppressed"]]
+    return frame[KPI_COLUMNS]
 
 
 def small_number_threshold(landlord: Landlord) -> int:

@@ -188,17 +188,34 @@ escalation as (
     ) as k(kpi, count)
 ),
 
--- outcomes of the stages responded to (withdrawn: whatever their response)
-outcomes as (
+-- outcomes of the stages responded to (withdrawn: whatever their response): the four codes
+-- always, zeros included (complaints.md), and 'not_recorded' where the log left it blank
+outcome_counts as (
     select
-        a.end_year, a.stage_key as stage, 'outcome' as kpi, 'outcome' as breakdown,
-        coalesce(a.outcome, 'not_recorded') as group_value,
-        count(*)::DOUBLE as count,
-        sum(count(*)) over (partition by a.end_year, a.stage_key)::DOUBLE as denominator,
-        'percent' as unit,
+        a.end_year, a.stage_key as stage, coalesce(a.outcome, 'not_recorded') as group_value,
+        count(*) as count,
     from accepted a
     where a.responded_date is not null or a.outcome = 'withdrawn'
-    group by 1, 2, 3, 4, 5
+    group by 1, 2, 3
+),
+
+outcome_frame as (
+    select years.end_year, stage_keys.stage, o.group_value
+    from years
+    cross join stage_keys
+    cross join (values ('upheld'), ('partly_upheld'), ('not_upheld'), ('withdrawn')) as o(group_value)
+    union
+    select end_year, stage, group_value from outcome_counts
+),
+
+outcomes as (
+    select
+        f.end_year, f.stage, 'outcome' as kpi, 'outcome' as breakdown, f.group_value,
+        coalesce(c.count, 0)::DOUBLE as count,
+        sum(coalesce(c.count, 0)) over (partition by f.end_year, f.stage)::DOUBLE as denominator,
+        'percent' as unit,
+    from outcome_frame f
+    left join outcome_counts c using (end_year, stage, group_value)
 ),
 
 refused as (
@@ -332,6 +349,33 @@ ombudsman_totals as (
     group by 1, 2, 3, 4, 5
 ),
 
+-- the Ombudsman's findings of non-compliance with the Code: Complaint Handling Failure
+-- Orders and Notices issued in the year, apart from determinations (complaints.md), in
+-- total and by the Code provision found failed
+failure_frame as (
+    select years.end_year, k.kind
+    from years cross join (values ('order'), ('notice')) as k(kind)
+),
+
+complaint_handling_failures as (
+    select
+        f.end_year, 'all' as stage, 'complaint_handling_failure_' || f.kind || 's' as kpi,
+        'total' as breakdown, '' as group_value,
+        count(c.ombudsman_ref)::DOUBLE as count, null::DOUBLE as denominator, 'count' as unit,
+    from failure_frame f
+    join years using (end_year)
+    left join staging.complaint_handling_failures c
+        on c.kind = f.kind and c.issued_date between years.start_date and years.end_date
+    group by all
+    union all
+    select
+        years.end_year, 'all', 'complaint_handling_failure_' || c.kind || 's', 'code_provision',
+        coalesce(c.code_provision, 'not_recorded'), count(*)::DOUBLE, null::DOUBLE, 'count',
+    from staging.complaint_handling_failures c
+    join years on c.issued_date between years.start_date and years.end_date
+    group by all
+),
+
 -- satisfaction with complaint handling (complaints.md): TP09 from the survey, as tsm.csv
 -- counts it (weighted where the survey is), by tenure
 tp09 as (
@@ -361,7 +405,42 @@ unioned as (
     union all select * from by_group
     union all select * from ombudsman_by_finding
     union all select * from ombudsman_totals
+    union all select * from complaint_handling_failures
     union all select * from tp09
+),
+
+-- the input each KPI reads, and whether it covers the year (int_source_coverage): a KPI
+-- whose file is absent is not_available with the file named, never a zero; one whose
+-- source's data stops short of the year's end is provisional (year to date)
+kpi_sources as (
+    select distinct
+        unioned.end_year, unioned.kpi,
+        case
+            when unioned.kpi like 'ombudsman%' then 'ombudsman_cases'
+            when unioned.kpi like 'complaint_handling_failure%' then 'complaint_handling_failures'
+            when unioned.kpi like 'tp09%' then 'survey_responses'
+            else 'complaints'
+        end as source,
+    from unioned
+),
+
+kpi_status as (
+    select
+        k.end_year, k.kpi,
+        case
+            when f.source is null then 'not_available'
+            when not f.has_rows then 'not_available'
+            when c.status is not null then c.status
+            else 'ok'
+        end as status,
+        case
+            when f.source is null then 'no ' || k.source || '.csv in the dataset'
+            when not f.has_rows then 'no usable row in ' || k.source || '.csv: every row is in quarantine'
+            else c.status_reason
+        end as status_reason,
+    from kpi_sources k
+    left join intermediate.int_input_sources f on f.source = k.source
+    left join intermediate.int_source_coverage c on c.source = k.source and c.end_year = k.end_year
 ),
 
 final as (
@@ -372,15 +451,36 @@ final as (
         unioned.kpi,
         unioned.breakdown,
         unioned.group_value,
-        unioned.count,
-        unioned.denominator,
+        -- a KPI that is not available shows no figures at all, never a zero
+        case when s.status <> 'not_available' then unioned.count end as count,
+        case when s.status <> 'not_available' then unioned.denominator end as denominator,
         case
+            when s.status = 'not_available' then null
             when unioned.unit <> 'percent' or unioned.denominator is null then unioned.count
             when unioned.denominator > 0 then unioned.count * 100.0 / unioned.denominator
         end as value,
         case when unioned.unit = 'percent' and unioned.denominator is null then 'count'
             else unioned.unit end as unit,
-    from unioned join years using (end_year)
+        s.status,
+        s.status_reason,
+        -- what every share is a share of (complaints.md: shares state their denominator)
+        case
+            when unioned.denominator is null then ''
+            when unioned.kpi like 'working_days_to_respond%' then 'complaints responded to (the responses behind the statistic)'
+            when unioned.kpi in ('escalated_to_stage_2', 'resolved_at_stage_1') then 'stage 1 complaints received in the year'
+            when unioned.kpi in ('extension_agreed', 'with_compensation') then 'complaints responded to'
+            when unioned.kpi = 'upheld_or_partly_upheld' then 'complaints responded to'
+            when unioned.kpi = 'outcome' then 'complaints responded to or withdrawn'
+            when unioned.kpi = 'vulnerable_within_timescale' then 'complaints received in the year from residents flagged vulnerable'
+            when unioned.kpi = 'open_at_year_end_past_deadline' then 'complaints open at year end'
+            when unioned.kpi like 'ombudsman%' then 'Housing Ombudsman determinations in the year'
+            when unioned.kpi like 'tp09%' then 'survey respondents who made a complaint and answered TP09'
+            when unioned.breakdown <> 'total' then 'complaints received in the year in this group'
+            else 'complaints received in the year'
+        end as denominator_description,
+    from unioned
+    join years using (end_year)
+    join kpi_status s using (end_year, kpi)
 )
 
 select * from final
