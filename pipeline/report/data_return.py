@@ -291,6 +291,9 @@ def resolve_tsm(facts: Facts, parts: list[str]) -> Resolved:
             return blank("not applicable: the landlord owns no LCHO homes at year end")
         return blank(f"not available: tsm.csv has no {code} {part} {tenure} row".replace("  ", " "))
     row = facts.tsm.loc[key]
+    if row["status"] == "provisional":
+        # the return is for a whole year: a year-to-date figure is never entered into it
+        return blank(f"provisional, not for the return: {row['status_reason']}")
     if row["status"] != "ok":
         return blank(f"not available: {row['status_reason'] or row['status']}")
     return Resolved(_number(row[column]))
