@@ -35,6 +35,8 @@ def result_text(numerator, denominator, unit: str, status: str, reason) -> str:
     if status == "ok":
         return published(numerator, denominator, unit)
     reason = "" if fmt.is_missing(reason) else str(reason)
+    if status == "provisional":  # beside the figure, the date it runs to (outputs.md)
+        return f"{published(numerator, denominator, unit)} (provisional: {reason})"
     return f"not available: {reason}" if reason else "not available"
 
 
@@ -104,7 +106,7 @@ def themes(frame: pd.DataFrame) -> list[str]:
 
 
 def summary_text(frame: pd.DataFrame) -> str:
-    ok = frame[frame["status"] == "ok"]
+    ok = frame[frame["status"].isin(["ok", "provisional"])]
     codes = sorted(set(frame["measure_code"]))
     missing = sorted(set(frame["measure_code"]) - set(ok["measure_code"]))
     text = (f"{len(codes)} measures; {len(set(ok['measure_code']))} with a result this year.")

@@ -234,6 +234,25 @@ def assemble(executed: list[nbformat.NotebookNode], title: str, subtitle: str) -
 """
 
 
+def provisional_note(warehouse_path: Path, end_year: int) -> str:
+    """For the title block: the sources whose figures are year to date, with their dates."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse_path), read_only=True)
+    try:
+        reasons = [r[0] for r in con.execute(
+            """select status_reason from intermediate.int_source_coverage
+               where end_year = ? and status = 'provisional' order by source""",
+            [end_year]).fetchall()]
+    finally:
+        con.close()
+    if not reasons:
+        return ""
+    return (" Provisional: some figures cover the year to date only ("
+            + "; ".join(r.removeprefix("year to date: ") for r in reasons)
+            + "); they are marked provisional beside each figure.")
+
+
 def render_report(warehouse_path: Path, end_year: int, year_dir: Path, landlord_name: str,
                   dataset_dir: Path | None = None) -> Path:
     """Write year_dir/report.html and year_dir/figures/*.png|svg; return the report's path.
@@ -263,12 +282,13 @@ def render_report(warehouse_path: Path, end_year: int, year_dir: Path, landlord_
         executed = [execute_notebook(NOTEBOOK_DIR / name, work / name, parameters)
                     for name in NOTEBOOKS]
         label = f"{int(end_year) - 1}/{str(int(end_year))[2:]}"
+        provisional = provisional_note(warehouse_path, int(end_year))
         name = f"{landlord_name}: " if landlord_name else ""
         page = assemble(
             executed, f"{name}Annual report {label}",
             f"Tenant Satisfaction Measures and complaints performance for the reporting year "
             f"1 April {int(end_year) - 1} to 31 March {int(end_year)}. Produced "
-            f"{date.today():%-d %B %Y} by tsm-pipeline.")
+            f"{date.today():%-d %B %Y} by tsm-pipeline." + provisional)
         (work / "report.html").write_text(page, encoding="utf-8")
         # success: move the figures, then the report, into place
         if figures.exists():

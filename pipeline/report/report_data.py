@@ -157,12 +157,13 @@ def ch_table(con, end_year: int) -> pd.DataFrame:
     frame = frame.sort_values(["sort_order", "tenure_order"]).reset_index(drop=True)
     frame["stage"] = frame["measure_part"].map(PART_LABELS).fillna(frame["measure_part"])
     frame["published"] = [
-        published(n, d, u) if s == "ok" else ""
+        published(n, d, u) if s in ("ok", "provisional") else ""
         for n, d, u, s in zip(frame["numerator"], frame["denominator"], frame["unit"],
                               frame["status"])
     ]
     frame["status"] = [
-        "ok" if s == "ok" else f"not available: {r}" if r else "not available"
+        "ok" if s == "ok" else f"provisional: {r}" if s == "provisional"
+        else f"not available: {r}" if r else "not available"
         for s, r in zip(frame["status"], frame["status_reason"].fillna(""))
     ]
     columns = ["measure_code", "stage", "tenure", "description", "numerator", "denominator",
