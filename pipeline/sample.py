@@ -780,6 +780,51 @@ def assign_refs(complaints: list[Complaint]) -> None:
         c.ref = f"CMP-{year}-{counters[year]:05d}"
 
 
+def add_refused_escalation(complaints: list[Complaint]) -> None:
+    """A refused escalation request (complaints.md, "Escalation"): the first LCRA stage 1
+    complaint answered (not upheld) in autumn 2023 with no stage 2 gets a stage 2 request
+    that the landlord refused. It is a refusal by reason, never an escalation, and not a
+    stage 2 complaint for CH01. Fixed, not random, so the other files do not move."""
+    for c in sorted(complaints, key=lambda c: c.order):
+        first = c.stages[0]
+        if (len(c.stages) == 1 and not c.trap and first.outcome == "not_upheld"
+                and first.tenure == "" and first.responded is not None
+                and date(2023, 10, 2) <= first.responded <= date(2023, 12, 15)
+                and not first.refusal_reason and not first.extension_agreed):
+            received = CALENDAR.add(first.responded, 12)
+            c.stages.append(replace(
+                first, stage=2, received=received, acknowledged=CALENDAR.add(received, 2),
+                refusal_reason="previously_considered", extension_agreed=False,
+                extension_logged=None, extended_due=None, extension_reason="", responded=None,
+                outcome="", outcome_logged=None, compensation_pence=None))
+            c.trap = ("stage 1 answered (not upheld); the resident's request to escalate to "
+                      "stage 2 was refused (previously considered): a refusal by reason, not an "
+                      "escalation, and not a stage 2 complaint")
+            return
+    raise AssertionError("no complaint fits the refused escalation trap")
+
+
+# The Ombudsman's findings that the landlord failed the Code (complaints.md), apart from its
+# determinations: an order in 2023/24 and a notice in 2024/25
+COMPLAINT_HANDLING_FAILURES = (
+    "ombudsman_ref,issued_date,kind,code_provision,summary\n"
+    "202314211,2023-11-20,order,6.2,\"Stage 1 responses not sent within 10 working days; "
+    "publish a self-assessment action plan within 4 weeks\"\n"
+    "202406388,2024-09-16,notice,5.1,Complaints policy not published on the landlord's website\n"
+)
+
+GOVERNING_BODY_RESPONSE = """# Response of the Board of North Shire Homes
+
+The Board considered this report at its meeting on 24 June 2024, with the Member Responsible
+for Complaints. We accept its findings, including the Housing Ombudsman's Complaint Handling
+Failure Order of November 2023, and we have asked for quarterly reports on stage 1 response
+times until every month is within the Code's timescales.
+
+Damp and mould remains the area of most concern to residents. The Board has approved the
+additional surveyor posts set out in the service improvement plan.
+"""
+
+
 def make_trap_complaints(homes: list[Home], start_order: int) -> list[Complaint]:
     """Hand-made cases for the timeliness rules in complaints.md, fixed rather than random."""
     settled = [h for h in homes if h.acquired is None and h.disposed is None]
@@ -2799,6 +2844,7 @@ def build_files(scale: int = 1) -> dict[str, bytes]:
     homes = make_homes(rng, scale)
     complaints = make_complaints(rng, homes, scale)
     determinations = make_determinations(rng, complaints)
+    add_refused_escalation(complaints)  # after every random draw: the rest stays as it was
     exports = {spec.file: export_rows(complaints, i) for i, spec in enumerate(EXPORTS)}
     if scale == 1:  # the listed targets are complaints of the standard-size sample
         apply_bad_rows(exports)
@@ -2809,6 +2855,8 @@ def build_files(scale: int = 1) -> dict[str, bytes]:
         files[spec.file] = text.encode(spec.encoding)
     hos = csv_text(HOS_COLUMNS, hos_rows(determinations))
     files["HOS_determinations_export.csv"] = hos.encode("utf-8")
+    files["complaint_handling_failures.csv"] = COMPLAINT_HANDLING_FAILURES.encode("utf-8")
+    files["governing_body_response.md"] = GOVERNING_BODY_RESPONSE.encode("utf-8")
     files["mapping.toml"] = mapping_toml().encode("utf-8")
     files["landlord.toml"] = landlord_toml().encode("utf-8")
     registers = make_registers(homes)
