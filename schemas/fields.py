@@ -35,6 +35,8 @@ class Field:
     description: str = ""
     # required only on rows where this other yes/no field is yes (safety_checks.compliant)
     required_when: str | None = None
+    # a number that must be greater than 0 (a survey weight): 0 or less is a row error
+    positive: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in STAGED_TYPES:
