@@ -43,7 +43,7 @@ class Where:
 
 
 def _shown(value: object) -> str:
-    text = repr(value)
+    text = value.isoformat() if isinstance(value, date) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -129,6 +129,7 @@ def by_tenure(where: Where, key: str, value: dict, check) -> dict:
     out = {}
     for tenure, v in value.items():
         if not isinstance(tenure, str) or tenure.strip().upper() not in ("LCRA", "LCHO"):
-            raise where.error(f"{key}.{tenure}", "LCRA or LCHO as the tenure (the key)")
+            raise where.problem(f"{key} has the key {tenure!r}; its keys are the tenures LCRA "
+                                "and LCHO")
         out[tenure.strip().upper()] = check(where, f"{key}.{tenure}", v)
     return out

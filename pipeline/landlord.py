@@ -157,7 +157,7 @@ def _priorities(where: Where, value: object, source: str) -> dict[str, Priority]
                                   f"{', '.join(UNITS)}", table)
         check.unknown_keys(inner, table, PRIORITY_KEYS, source)
         if "class" not in table:
-            raise inner.problem(f"needs class = one of {', '.join(CLASSES)}")
+            raise inner.problem('needs class = "emergency" or "non_emergency"')
         klass = check.choice(inner, "class", table["class"], CLASSES)
         units = [u for u in UNITS if u in table]
         if len(units) != 1:
