@@ -8,9 +8,12 @@ mapping.toml, dated by the first date in its name.
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import logging
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -56,14 +59,86 @@ def export_date_from_name(name: str) -> date | None:
     return None
 
 
+MAX_TOML_BYTES = 16 * 1024 * 1024  # a configuration file is kilobytes; a larger one is a mistake
+_NOT_A_FILE = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+               (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+         (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
+
+
+def _not_a_file(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    return next((what for test, what in _NOT_A_FILE if test(mode)), "a special file")
+
+
 def read_toml(path: Path) -> dict:
-    if not path.exists():
-        return {}
+    """A dataset's TOML file as a dict; {} when there is none. Anything but a regular UTF-8
+    text file inside the dataset folder holding valid TOML is a one-line PipelineError naming
+    the file. A named pipe or device is never opened (reading one would wait forever)."""
+    path = Path(path)
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        link = os.lstat(path)
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise PipelineError(f"{path}: cannot be read ({exc.strerror})") from None
+    if stat.S_ISLNK(link.st_mode):
+        folder = path.parent.resolve()
+        if not path.resolve().is_relative_to(folder):
+            raise PipelineError(f"{path}: is a link to a file outside the dataset folder {folder}; "
+                                "copy the file into the folder instead of linking to it")
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise PipelineError(f"{path}: is a link to a file that does not exist") from None
+    except OSError as exc:
+        raise PipelineError(f"{path}: cannot be read ({exc.strerror})") from None
+    what = _not_a_file(mode)
+    if what:
+        raise PipelineError(f"{path}: is {what}, not a file; it must be a text file of TOML "
+                            "settings")
+    try:  # non-blocking, and checked again once open: the path may change after the stat
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise PipelineError(f"{path}: cannot be read ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as fh:
+        opened = os.fstat(fh.fileno())
+        what = _not_a_file(opened.st_mode)
+        if what:
+            raise PipelineError(f"{path}: is {what}, not a file; it must be a text file of TOML "
+                                "settings")
+        if opened.st_size > MAX_TOML_BYTES:
+            raise PipelineError(f"{path}: is {opened.st_size:,} bytes; a settings file is at most "
+                                f"{MAX_TOML_BYTES // (1024 * 1024)} MB")
+        data = fh.read(MAX_TOML_BYTES + 1)
+    return parse_toml(data, path)
+
+
+def parse_toml(data: bytes, path: Path | str) -> dict:
+    """TOML bytes as a dict: UTF-8, with or without a byte-order mark (Notepad writes one)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            raise PipelineError(f"{path}: saved as {encoding}; save it as UTF-8")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    if b"\x00" in data[:2] or b"\x00" in data[2:4]:  # ASCII text in UTF-16, no byte-order mark
+        raise PipelineError(f"{path}: saved as UTF-16; save it as UTF-8")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise PipelineError(f"{path}: is not UTF-8 text (byte 0x{data[exc.start]:02x} on line "
+                            f"{line}); save it as UTF-8") from None
+    if "\x00" in text:
+        raise PipelineError(f"{path}: holds NUL bytes, so is not a text file; save it as UTF-8 "
+                            "text")
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PipelineError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:  # thousands of nested arrays
+        raise PipelineError(f"{path}: not valid TOML: nested too deeply") from None
 
 
 def read_mappings(dataset_dir: Path) -> dict[str, FileMapping]:

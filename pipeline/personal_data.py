@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 
 import duckdb
 
+from pipeline.landlord import Landlord, parse_landlord
 from pipeline.sqltext import ident
 
-DEFAULT_RETENTION_DAYS = 30
 _WORDS = re.compile(
     r"(^|_)(name|names|forename|forenames|surname|firstname|lastname|fullname|resident|tenant|"
     r"customer|complainant|contact|address|addr|street|postcode|post_code|zip|phone|telephone|"
@@ -31,9 +31,12 @@ def is_personal_column(header: str, listed: list[str] | tuple[str, ...] = ()) ->
     return header.strip().casefold() in folded or bool(_WORDS.search(_words(header)))
 
 
-def retention_days(landlord_settings: dict) -> int:
-    value = landlord_settings.get("personal_data_retention_days", DEFAULT_RETENTION_DAYS)
-    return int(value) if isinstance(value, int) and value >= 0 else DEFAULT_RETENTION_DAYS
+def retention_days(landlord) -> int:
+    """landlord.toml `personal_data_retention_days` of a checked Landlord (pipeline.landlord);
+    a wrong value stopped the run when the file was read, it never falls back to the default."""
+    if not isinstance(landlord, Landlord):  # the settings of landlord.toml as a dict
+        landlord = parse_landlord(landlord)
+    return landlord.personal_data_retention_days
 
 
 def erase_expired(con: duckdb.DuckDBPyConnection, sources: list[str], days: int,

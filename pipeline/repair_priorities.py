@@ -9,35 +9,15 @@ import pandas as pd
 from pipeline.errors import PipelineError
 from pipeline.landlord import Landlord
 
-CLASSES = ("emergency", "non_emergency")
-UNITS = ("hours", "working_days", "calendar_days")
+COLUMNS = ["priority_key", "priority_code", "class", "target_unit", "target_value"]
 
 
 def priorities_frame(landlord: Landlord) -> pd.DataFrame:
-    rows = []
-    for code, table in landlord.priorities.items():
-        if not isinstance(table, dict):
-            raise PipelineError(f"landlord.toml: [priorities.{code}] must be a table")
-        klass = str(table.get("class", "")).strip().lower()
-        if klass not in CLASSES:
-            raise PipelineError(
-                f"landlord.toml: [priorities.{code}] class must be one of {', '.join(CLASSES)}, "
-                f"not {table.get('class')!r}")
-        units = [u for u in UNITS if u in table]
-        if len(units) != 1:
-            raise PipelineError(
-                f"landlord.toml: [priorities.{code}] needs exactly one of {', '.join(UNITS)}")
-        value = table[units[0]]
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise PipelineError(f"landlord.toml: [priorities.{code}] {units[0]} must be a positive number")
-        if units[0] != "hours" and value != int(value):
-            raise PipelineError(f"landlord.toml: [priorities.{code}] {units[0]} must be a whole number")
-        rows.append((str(code).strip().lower(), str(code), klass, units[0], float(value)))
-    keys = [r[0] for r in rows]
-    if len(set(keys)) != len(keys):
-        raise PipelineError("landlord.toml: two [priorities] tables differ only in letter case")
-    return pd.DataFrame(rows, columns=["priority_key", "priority_code", "class", "target_unit",
-                                       "target_value"])
+    """One row per [priorities.<code>], checked when landlord.toml was read
+    (pipeline.landlord): codes are matched in any case, so the key is the code lower case."""
+    rows = [(p.code.strip().lower(), p.code, p.klass, p.unit, float(p.value))
+            for p in landlord.priorities.values()]
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def load_priorities(con: duckdb.DuckDBPyConnection, landlord: Landlord) -> None:

@@ -92,7 +92,7 @@ def _nothing_new(config: RunConfig) -> bool:
     con = connect(config.warehouse_path, read_only=True)
     try:
         landlord = read_landlord(config.dataset_dir)
-        if expired_rows(con, list(INPUT_SPECS), retention_days(landlord.settings)):
+        if expired_rows(con, list(INPUT_SPECS), retention_days(landlord)):
             return False  # personal data past its retention must be erased tonight
     finally:
         con.close()
@@ -106,7 +106,7 @@ def _refresh_into(working, config: RunConfig, landlord, surveys, started: float)
         con.execute("insert into audit.runs (run_id, started_at, status) values (?, ?, 'running')",
                     [run_id, datetime.now()])
         summary = load_dataset(con, config.dataset_dir, run_id)
-        erase_expired(con, list(INPUT_SPECS), retention_days(landlord.settings))
+        erase_expired(con, list(INPUT_SPECS), retention_days(landlord))
         pause_for_tests("after_load")
         assert_every_row_accounted_for(con, run_id)
         built = build_marts(con, landlord, config.period, surveys)

@@ -37,7 +37,8 @@ MESSAGES = {
     "invalid_boolean": "not a yes/no value: expected Y/N, Yes/No, TRUE/FALSE or 1/0",
     "invalid_money": "not an amount of money: expected e.g. 1250, 1,250.00, £1,250.00 or (50.00)",
     "invalid_integer": "not a whole number",
-    "invalid_decimal": "not a number",
+    "invalid_decimal": "not a number (a finite decimal, e.g. 1.25)",
+    "not_positive": "must be a number greater than 0",
 }
 
 
@@ -129,8 +130,9 @@ def parse_expression(f: Field, v: str, formats: list[str]) -> tuple[str, str | N
         number = f"try_cast({v} as DOUBLE)"
         return (f"(case when {number} = round({number}) and abs({number}) < 2e9 "
                 f"then {number}::INTEGER end)"), "invalid_integer"
-    if f.kind == "decimal":
-        return f"try_cast({v} as DOUBLE)", "invalid_decimal"
+    if f.kind == "decimal":  # 'inf' and 'nan' cast to a DOUBLE but are no number for a measure
+        number = f"try_cast({v} as DOUBLE)"
+        return f"(case when isfinite({number}) then {number} end)", "invalid_decimal"
     raise ValueError(f.kind)
 
 
@@ -155,6 +157,8 @@ def _error_expression(f: Field, v: str, parsed: str, rule: str | None) -> str:
         checks.append(f"when {v} is null then 'required'")
     if rule:
         checks.append(f"when {v} is not null and {parsed} is null then {literal(rule)}")
+    if f.positive:
+        checks.append(f"when {parsed} is not null and {parsed} <= 0 then 'not_positive'")
     if f.codes:
         allowed = (
             "[" + ", ".join(str(int(c)) for c in f.codes) + "]" if f.kind == "integer"
@@ -327,6 +331,8 @@ def validate_staged(con: duckdb.DuckDBPyConnection, spec: InputSpec, load_id: in
         if f.codes:
             allowed = ", ".join(str(int(c)) if f.kind == "integer" else literal(c) for c in f.codes)
             conditions.append(f"({col} is not null and {col} not in ({allowed}))")
+        if f.positive:
+            conditions.append(f"({col} is not null and not ({col} > 0 and isfinite({col})))")
         if conditions:
             counts.append((f.name, f"count(*) filter (where {' or '.join(conditions)})"))
     row = con.execute(f"select {', '.join(c for _, c in counts)} from {table} where load_id = ?",

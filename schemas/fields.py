@@ -36,6 +36,8 @@ class Field:
     # the column must be in the file though a blank value is allowed (safety_checks.compliant:
     # blank on a required check is staged and read as not compliant, tsm.md)
     column_required: bool = False
+    # a number that must be greater than 0 (a survey weight): 0 or less is a row error
+    positive: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in STAGED_TYPES:

@@ -40,6 +40,8 @@ def _column(f: Field) -> pa.Column:
     if f.kind in ("ref", "text", "code", "tenure"):
         # blank means unknown: staged as null, never as an empty string
         checks.append(pa.Check.str_length(min_value=1))
+    if f.positive:
+        checks.append(pa.Check.gt(0))
     if f.kind == "tenure":
         checks.append(pa.Check(lambda s: ~s.str.upper().isin(["LCRA", "LCHO"]) | s.isin(["LCRA", "LCHO"]),
                                element_wise=False, name="tenure_upper_case"))

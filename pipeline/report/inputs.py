@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.dataset import read_toml
 from pipeline.errors import PipelineError
+from pipeline.landlord import DEFAULT_SMALL_NUMBER_THRESHOLD, read_landlord
 
 SELF_ASSESSMENT = "self_assessment.csv"
 IMPROVEMENT_PLAN = "improvement_plan.csv"
@@ -29,7 +29,6 @@ IMPROVEMENT_COLUMNS = ["code_refs", "requirement", "improvement", "due_date", "s
 STATUSES = ("not_started", "in_progress", "completed")
 QUARTILE_COLUMNS = ["measure_code", "measure_part", "tenure", "year", "lower_quartile", "median",
                     "upper_quartile"]
-DEFAULT_SMALL_NUMBER_THRESHOLD = 5
 
 # a Code provision: 6.2, 5.3, 1.2a ("section" numbers of the Complaint Handling Code)
 SECTION = re.compile(r"^\d{1,2}(\.\d{1,2})?[a-z]?$")
@@ -222,15 +221,11 @@ def read_sector_quartiles(dataset_dir: str | Path | None) -> pd.DataFrame | None
 
 def small_number_threshold(dataset_dir: str | Path | None) -> int:
     """landlord.toml `small_number_threshold` (default 5): counts from 1 to one below it are
-    shown as '<5' in breakdowns."""
+    shown as '<5' in breakdowns. Read through pipeline.landlord, as the run reads it, so the
+    notebooks and the published CSVs can never disagree about it."""
     if dataset_dir is None:
         return DEFAULT_SMALL_NUMBER_THRESHOLD
-    value = read_toml(Path(dataset_dir) / "landlord.toml").get(
-        "small_number_threshold", DEFAULT_SMALL_NUMBER_THRESHOLD)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise PipelineError(f"landlord.toml: small_number_threshold must be a whole number of at "
-                            f"least 1, not {value!r}")
-    return value
+    return read_landlord(Path(dataset_dir)).small_number_threshold
 
 
 def read_text_input(dataset_dir: Path, name: str) -> str | None:

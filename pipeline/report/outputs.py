@@ -108,8 +108,8 @@ def kpi_table(con, end_year: int, small_number_threshold: int = 5) -> pd.DataFra
 
 
 def small_number_threshold(landlord: Landlord) -> int:
-    value = landlord.settings.get("small_number_threshold", 5)
-    return value if isinstance(value, int) and value >= 1 else 5
+    """landlord.toml `small_number_threshold`, checked when the file was read (default 5)."""
+    return landlord.small_number_threshold
 
 
 def data_quality_table(con, end_year: int) -> pd.DataFrame:

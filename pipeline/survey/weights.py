@@ -24,7 +24,7 @@ def survey_respondents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         """select response_id, tenure, collection_method, response_date, weight,
                case when month(response_date) >= 4 then year(response_date) + 1
                     else year(response_date) end as end_year,
-               extra_columns
+               extra_columns, source_file, source_row
            from staging.survey_responses"""
     ).df()
     frame["year_label"] = [f"{y - 1}/{y % 100:02d}" for y in frame["end_year"]]
@@ -97,13 +97,15 @@ def _weights_for(con, group: pd.DataFrame, config: SurveyYear, tenure: str) -> p
     if config.weighting == "none":
         out["weight"] = 1.0
     elif config.weighting == "column":
-        missing = int(group["weight"].isna().sum())
-        if missing:
+        # a weight of 0 or less, inf or nan was quarantined with its row when staged
+        missing = group[group["weight"].isna()].sort_values(["source_file", "source_row"])
+        if len(missing):
+            first = missing.iloc[0]
+            more = f" (and {len(missing) - 1} more respondent(s))" if len(missing) > 1 else ""
             raise PipelineError(
-                f"survey {config.label} {tenure}: survey.toml says weighting = \"column\" but "
-                f"{missing} respondent(s) have no weight")
-        if (group["weight"] <= 0).any():
-            raise PipelineError(f"survey {config.label} {tenure}: weights must be positive")
+                f"{first.source_file} row {first.source_row} column weight: blank{more}, but "
+                f'survey.toml [surveys."{config.label}"] weighting = "column" needs a weight '
+                'for every respondent; give it, or set weighting = "rim" or "none"')
         out["weight"] = group["weight"].astype(float).to_numpy()
     else:
         from pipeline.survey.statistics import rim_weights

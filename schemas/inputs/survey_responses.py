@@ -27,6 +27,8 @@ SURVEY_RESPONSES = InputSpec(
         code("repair_last_12m", ("yes", "no")),
         code("communal_areas", ("yes", "no", "dont_know")),
         code("complaint_last_12m", ("yes", "no")),
-        Field("weight", "decimal"),
+        # a weight is greater than 0: a respondent with 0, a negative or no finite weight
+        # cannot be weighted, so that row is quarantined (whatever survey.toml's weighting)
+        Field("weight", "decimal", positive=True),
     ),
 )

@@ -111,3 +111,40 @@ def test_group_codes_match_however_they_are_written(build, tmp_path):
     weights = dict(con.execute("select response_id, weight from intermediate.int_survey_weights"
                                ).fetchall())
     assert weights["R0"] == pytest.approx(2.5)
+
+
+WEIGHTS = ("response_id,tenure,collection_method,response_date,tp01,weight\n"
+           "A,LCRA,postal,2024-02-01,very_satisfied,3\nB,LCRA,postal,2024-02-01,neither,0\n"
+           "C,LCRA,postal,2024-02-01,neither,-1\nD,LCRA,postal,2024-02-01,neither,inf\n"
+           "E,LCRA,postal,2024-02-01,neither,NaN\nF,LCRA,postal,2024-02-01,neither,abc\n"
+           "G,LCRA,postal,2024-02-01,neither,1\n")
+
+
+def test_a_weight_that_is_not_a_positive_number_quarantines_its_respondent(build, tmp_path):
+    con, _ = _accuracy(build, tmp_path, toml='[surveys."2023/24"]\nweighting = "column"\n',
+                       survey=WEIGHTS)
+    quarantined = con.execute("select source_file, source_row, column_name, value, rule "
+                              "from quarantine.rows order by source_row").fetchall()
+    # source_row counts the header as row 1, as a spreadsheet shows the file
+    assert quarantined == [
+        ("survey_responses.csv", 3, "weight", "0", "not_positive"),
+        ("survey_responses.csv", 4, "weight", "-1", "not_positive"),
+        ("survey_responses.csv", 5, "weight", "inf", "invalid_decimal"),
+        ("survey_responses.csv", 6, "weight", "NaN", "invalid_decimal"),
+        ("survey_responses.csv", 7, "weight", "abc", "invalid_decimal")]
+    # the run goes on with A (weight 3, satisfied) and G (weight 1): 3 of 4
+    row = con.execute("select numerator, denominator from report.report_tsm_publication_table "
+                      "where measure_code = 'TP01' and tenure = 'LCRA' and end_year = 2024").fetchone()
+    assert row == (3.0, 4.0)
+
+
+def test_a_blank_weight_under_column_weighting_names_the_file_and_row(tmp_path):
+    survey = WEIGHTS.replace(",0\n", ",\n").replace(",-1\n", ",\n")  # B and C blank
+    ds = write_dataset(tmp_path / "ds", {"homes.csv": HOMES, "survey_responses.csv": survey,
+                                         "survey.toml": '[surveys."2023/24"]\nweighting = "column"\n'})
+    with pytest.raises(PipelineError) as exc:
+        refresh(RunConfig.create(ds, tmp_path / "out", render=False))
+    assert str(exc.value) == (
+        'survey_responses.csv row 3 column weight: blank (and 1 more respondent(s)), but '
+        'survey.toml [surveys."2023/24"] weighting = "column" needs a weight for every '
+        'respondent; give it, or set weighting = "rim" or "none"')
