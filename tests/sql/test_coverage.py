@@ -29,10 +29,28 @@ def row(con, code, part="", tenure="ALL", year=2025):
         [year, code, part, tenure]).fetchone()
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Built once for the module's tests, which only read it."""
+    import duckdb
+
+    from pipeline.run import refresh
+    from tests.conftest import write_dataset
+
+    root = tmp_path_factory.mktemp("coverage")
+    dataset = write_dataset(root / "ds", {"complaints_2024-09-30.csv": COMPLAINTS,
+                                          "homes.csv": HOMES, "safety_checks.csv": SAFETY,
+                                          "asb_cases.csv": "case_ref,opened_date\n"})
+    config = RunConfig.create(dataset, root / "ds-out", year=2025, render=False)
+    refresh(config)
+    con = duckdb.connect(str(config.warehouse_path), read_only=True)
+    yield root, con
+    con.close()
+
+
 @pytest.fixture
-def con(build):
-    return build({"homes.csv": HOMES, "complaints_2024-09-30.csv": COMPLAINTS,
-                  "safety_checks.csv": SAFETY, "asb_cases.csv": "case_ref,opened_date\n"}, year=2025)
+def con(built):
+    return built[1]
 
 
 def test_a_year_the_latest_export_cuts_short_is_provisional_with_its_date(con):
@@ -62,7 +80,8 @@ def test_a_source_absent_from_the_dataset_is_named(con):
     assert row(con, "RP02", "emergency", "LCRA")[3:] == ("not_available", "no repairs.csv in the dataset")
 
 
-def test_a_year_after_the_data_is_refused_naming_the_last_year_covered(con, tmp_path):
+def test_a_year_after_the_data_is_refused_naming_the_last_year_covered(built):
+    tmp_path = built[0]
     config = RunConfig.create(tmp_path / "ds", tmp_path / "ds-out", year=2026, render=False)
     with pytest.raises(YearError, match=r"no data covers 2025/26 .*the latest year the data covers "
                                         r"is 2024/25 \(YEAR=2025\)"):

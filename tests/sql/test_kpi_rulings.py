@@ -25,11 +25,24 @@ FAILURES = ("ombudsman_ref,issued_date,kind,code_provision,summary\n"
             "HO4,2024-05-01,order,6.14,issued after the year\n")
 
 
-@pytest.fixture
-def kpis(build):
-    con = build({"complaints.csv": COMPLAINTS, "ombudsman_cases.csv": OMBUDSMAN,
-                 "complaint_handling_failures.csv": FAILURES})
-    return kpi_table(con, 2024, small_number_threshold=5)
+@pytest.fixture(scope="module")
+def kpis(tmp_path_factory):
+    """Built once for the module's tests, which only read it."""
+    import duckdb
+
+    from pipeline.run import refresh
+    from pipeline.settings import RunConfig
+    from tests.conftest import write_dataset
+
+    root = tmp_path_factory.mktemp("kpis")
+    dataset = write_dataset(root / "ds", {"complaints.csv": COMPLAINTS,
+                                          "ombudsman_cases.csv": OMBUDSMAN,
+                                          "complaint_handling_failures.csv": FAILURES})
+    config = RunConfig.create(dataset, root / "ds-out", year=2024, render=False)
+    refresh(config)
+    con = duckdb.connect(str(config.warehouse_path), read_only=True)
+    yield kpi_table(con, 2024, small_number_threshold=5)
+    con.close()
 
 
 def pick(kpis, stage, kpi, breakdown="total", group=""):
