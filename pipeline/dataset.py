@@ -154,7 +154,7 @@ def _file_mapping(name: str, block: str, table: dict) -> FileMapping:
     for old, new in rename.items():
         if not isinstance(new, str) or not new.strip():
             raise PipelineError(f"{where} rename of {old!r} must name a column as a string, "
-                                f"not {_kind(new)}")
+                                f"not {'a blank string' if isinstance(new, str) else _kind(new)}")
     values = table.get("values", {})
     if not isinstance(values, dict):
         raise PipelineError(f"{where} values must be tables [{name}.values.<column>] of "

@@ -17,7 +17,7 @@ import logging
 import os
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -468,9 +468,8 @@ def _load_sav(con, dfile, spec, mapping, load_id, sha256) -> RawLoad:
     with tempfile.TemporaryDirectory(prefix="tsm-sav-") as tmp:
         csv_path = Path(tmp) / "survey.csv"  # never the file's own name: it may hold a * or [
         frame.to_csv(csv_path, index=False, encoding="utf-8", date_format="%Y-%m-%d")
-        csv_mapping = FileMapping(rename=mapping.rename, values=mapping.values,
-                                  date_format=mapping.date_format,
-                                  personal_data=mapping.personal_data)
+        # the CSV written here is plain: the block's reading settings do not apply to it
+        csv_mapping = replace(mapping, encoding=None, delimiter=",", skip_rows=0)
         header = read_header(csv_path, "utf-8", ",", 0)
         positions, extras = map_header(dfile.path.name, header, spec, csv_mapping)
         ensure_raw_table(con, spec)
