@@ -9,6 +9,7 @@ mapping.toml, dated by the first date in its name.
 from __future__ import annotations
 
 import codecs
+import difflib
 import fnmatch
 import logging
 import os
@@ -16,7 +17,7 @@ import re
 import stat
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from pipeline.errors import PipelineError
@@ -30,7 +31,8 @@ _DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?:\d{4}|\d{6})?(?!
 
 @dataclass(frozen=True)
 class FileMapping:
-    """How one export is made to fit the contract (mapping.toml, one table per file)."""
+    """How one export is made to fit the contract: one block of mapping.toml (a `[complaints]`
+    table, or one entry of a `[[complaints]]` array of tables)."""
 
     source: str | None = None
     encoding: str | None = None
@@ -40,6 +42,7 @@ class FileMapping:
     rename: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, object]] = field(default_factory=dict)
     personal_data: tuple[str, ...] = ()  # headers holding personal data: kept in raw only
+    block: str = ""  # where mapping.toml declares it, e.g. "[complaints]"; "" for no block
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,8 @@ class DatasetFile:
     source: str  # canonical input name, e.g. "complaints"
     path: Path
     export_date: date | None  # None: undated, older than every dated export
+    # the mapping block that fits this file (first whose source matches its name)
+    mapping: FileMapping = field(default_factory=FileMapping, compare=False)
 
 
 def export_date_from_name(name: str) -> date | None:
@@ -141,46 +146,182 @@ def parse_toml(data: bytes, path: Path | str) -> dict:
         raise PipelineError(f"{path}: not valid TOML: nested too deeply") from None
 
 
-def read_mappings(dataset_dir: Path) -> dict[str, FileMapping]:
+Mappings = dict[str, tuple[FileMapping, ...]]  # input name -> its blocks, in file order
+
+
+def read_mappings(dataset_dir: Path) -> Mappings:
+    """mapping.toml: for each input, its blocks in the order written. An input may have one
+    `[complaints]` table or an array of tables `[[complaints]]`, one per kind of export
+    (inputs.md, "Exports change over time"). Every key is checked for its type here, so a
+    wrong one stops the run with one line naming the key, never later inside ingest."""
     from schemas.inputs import INPUT_SPECS
 
     raw = read_toml(dataset_dir / "mapping.toml")
-    mappings = {}
     unknown_tables = sorted(set(raw) - set(INPUT_SPECS) - OTHER_DATASET_FILES)
     if unknown_tables:
         # a misspelt table would leave its file unmapped and its measures quietly not available
         raise PipelineError(f"mapping.toml: [{'], ['.join(unknown_tables)}] is not an input of the "
                             f"contract; the tables are named after the files: {', '.join(INPUT_SPECS)}")
-    for name, table in raw.items():
-        if not isinstance(table, dict):
-            raise PipelineError(f"mapping.toml: [{name}] must be a table of settings for {name}.csv")
-        unknown = set(table) - MAPPING_KEYS
-        if unknown:
-            # not fatal: a key meant for a newer version must not stop the nightly run
-            log.warning("mapping.toml: [%s] ignores unknown key(s) %s; known keys: %s",
-                        name, sorted(unknown), sorted(MAPPING_KEYS))
-        skip = table.get("skip_rows", 0)
-        if not isinstance(skip, int) or skip < 0:
-            raise PipelineError(f"mapping.toml: [{name}] skip_rows must be a whole number >= 0")
-        delimiter = table.get("delimiter", ",")
-        if delimiter == "\\t":
-            delimiter = "\t"
-        if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in "\"\r\n":
-            raise PipelineError(f"mapping.toml: [{name}] delimiter must be one character")
-        values = table.get("values", {})
-        if not all(isinstance(v, dict) for v in values.values()):
-            raise PipelineError(f"mapping.toml: [{name}.values.<column>] must be tables")
-        mappings[name] = FileMapping(
-            source=table.get("source"),
-            encoding=table.get("encoding"),
-            delimiter=delimiter,
-            skip_rows=skip,
-            date_format=table.get("date_format"),
-            rename={str(k): str(v) for k, v in table.get("rename", {}).items()},
-            values={str(c): {str(k): v for k, v in m.items()} for c, m in values.items()},
-            personal_data=tuple(str(h) for h in table.get("personal_data", [])),
-        )
+    mappings: Mappings = {}
+    for name, tables in raw.items():
+        if isinstance(tables, dict):
+            mappings[name] = (_file_mapping(name, f"[{name}]", tables),)
+        elif isinstance(tables, list):
+            for i, table in enumerate(tables, start=1):
+                if not isinstance(table, dict):
+                    raise PipelineError(
+                        f"mapping.toml: [[{name}]] entry {i} must be a table of settings for "
+                        f"{name}.csv, not {_kind(table)}")
+            mappings[name] = tuple(_file_mapping(name, f"[[{name}]] block {i}", table)
+                                   for i, table in enumerate(tables, start=1))
+        else:
+            raise PipelineError(f"mapping.toml: [{name}] must be a table of settings for "
+                                f"{name}.csv, not {_kind(tables)}")
     return mappings
+
+
+def _kind(value: object) -> str:
+    """What a TOML value is, for an error message."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"a number ({value!r})"
+    if isinstance(value, str):
+        return f"a string ({value!r})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return f"a {type(value).__name__} ({value})"
+
+
+def _file_mapping(name: str, block: str, table: dict) -> FileMapping:
+    where = f"mapping.toml: {block}"
+    unknown = sorted(set(table) - MAPPING_KEYS)
+    for key in unknown:
+        # not fatal: a key meant for a newer version must not stop the nightly run
+        near = difflib.get_close_matches(key, sorted(MAPPING_KEYS), n=1)
+        log.warning("%s ignores unknown key %r%s; known keys: %s", where, key,
+                    f" (did you mean {near[0]!r}?)" if near else "", ", ".join(sorted(MAPPING_KEYS)))
+    source = table.get("source")
+    if source is not None and (not isinstance(source, str) or not source.strip()):
+        raise PipelineError(f'{where} source must be a file-name glob such as "CRM_Export*.csv", '
+                            f"not {_kind(source)}")
+    encoding = table.get("encoding")
+    if encoding is not None:
+        encoding = _checked_encoding(where, encoding)
+    skip = table.get("skip_rows", 0)
+    if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
+        raise PipelineError(f"{where} skip_rows must be a whole number >= 0, not {_kind(skip)}")
+    delimiter = table.get("delimiter", ",")
+    if delimiter == "\\t":
+        delimiter = "\t"
+    if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in "\"\r\n":
+        raise PipelineError(f"{where} delimiter must be one character, not {_kind(delimiter)}")
+    date_format = table.get("date_format")
+    if date_format is not None:
+        _check_date_format(where, date_format)
+    rename = table.get("rename", {})
+    if not isinstance(rename, dict):
+        raise PipelineError(f'{where} rename must be a table of "export header" = "column", '
+                            f'e.g. rename = {{ "Case Ref" = "complaint_ref" }}, not {_kind(rename)}')
+    for old, new in rename.items():
+        if not isinstance(new, str) or not new.strip():
+            raise PipelineError(f"{where} rename of {old!r} must name a column as a string, "
+                                f"not {'a blank string' if isinstance(new, str) else _kind(new)}")
+    values = table.get("values", {})
+    if not isinstance(values, dict):
+        raise PipelineError(f"{where} values must be tables [{name}.values.<column>] of "
+                            f'"export value" = "code", not {_kind(values)}')
+    for column, codes in values.items():
+        if not isinstance(codes, dict):
+            raise PipelineError(f"{where} values.{column} must be a table of "
+                                f'"export value" = "code" ([{name}.values.{column}]), '
+                                f"not {_kind(codes)}")
+        for key, code in codes.items():
+            if isinstance(code, (list, dict)):
+                raise PipelineError(f"{where} values.{column} recodes {key!r} to {_kind(code)}; "
+                                    "a code is a string, number or true/false")
+    personal = table.get("personal_data", [])
+    if not isinstance(personal, list) or not all(isinstance(h, str) for h in personal):
+        raise PipelineError(f'{where} personal_data must be a list of headers, e.g. '
+                            f'personal_data = ["Resident Name"], not {_kind(personal)}')
+    return FileMapping(
+        source=source,
+        encoding=encoding,
+        delimiter=delimiter,
+        skip_rows=skip,
+        date_format=date_format,
+        rename={str(k): v for k, v in rename.items()},
+        values={str(c): {str(k): v for k, v in m.items()} for c, m in values.items()},
+        personal_data=tuple(personal),
+        block=block,
+    )
+
+
+def _checked_encoding(where: str, encoding: object) -> str:
+    if not isinstance(encoding, str):
+        raise PipelineError(f'{where} encoding must be the name of an encoding such as "cp1252", '
+                            f"not {_kind(encoding)}")
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        raise PipelineError(f'{where} encoding {encoding!r} is not an encoding Python knows; '
+                            'use e.g. "utf-8", "cp1252" or "utf-16"') from None
+    if not getattr(info, "_is_text_encoding", True):  # base64, zlib, rot13: not a text encoding
+        raise PipelineError(f"{where} encoding {encoding!r} is not a text encoding; "
+                            'use e.g. "utf-8", "cp1252" or "utf-16"')
+    return encoding
+
+
+# a date that reads back only if the format has its day, month and year
+_PROBE_DATE = datetime(2024, 3, 31, 13, 45, 30)
+
+
+def _check_date_format(where: str, fmt: object) -> None:
+    if not isinstance(fmt, str):
+        raise PipelineError(f'{where} date_format must be "dayfirst" or a strptime format such '
+                            f'as "%d/%m/%Y %H:%M", not {_kind(fmt)}')
+    if fmt.strip().lower() == "dayfirst":
+        return
+    ok = _reads_back(fmt.strip())
+    if not ok:
+        raise PipelineError(f"{where} date_format {fmt!r} cannot read a date: it needs a day, a "
+                            'month and a year, e.g. "%d/%m/%Y %H:%M" (or "dayfirst")')
+
+
+def _reads_back(fmt: str) -> bool:
+    """Python and DuckDB (which parses the dates) both read the probe date back through fmt."""
+    import duckdb
+
+    from pipeline.sqltext import literal
+
+    try:
+        text = _PROBE_DATE.strftime(fmt)
+        if datetime.strptime(text, fmt).date() != _PROBE_DATE.date():
+            return False
+        with duckdb.connect() as con:
+            parsed = con.execute(f"select try_strptime({literal(text)}, {literal(fmt)})").fetchone()[0]
+    except (ValueError, duckdb.Error):
+        return False
+    return parsed is not None and parsed.date() == _PROBE_DATE.date()
+
+
+def mapping_for(name: str, blocks: tuple[FileMapping, ...], canonical: bool) -> FileMapping:
+    """The block that fits a file: the first whose `source` matches its name (in any case,
+    as Windows names do); a block without `source` matches the canonical names."""
+    for block in blocks:
+        if block.source is None:
+            if canonical:
+                return block
+        elif fnmatch.fnmatchcase(name.casefold(), block.source.casefold()):
+            return block
+    return FileMapping()
+
+
+def glob_escape(name: str) -> str:
+    """A file name as a `source` glob that matches that name only."""
+    return re.sub(r"([*?\[])", r"[\1]", name)
 
 
 # files of a dataset (inputs.md) read by the report, not loaded into the warehouse
@@ -206,22 +347,24 @@ def _inside(dataset_dir: Path, name: str) -> Path:
     return path
 
 
-def find_files(dataset_dir: Path, sources: list[str], mappings: dict[str, FileMapping]) -> list[DatasetFile]:
-    """Every file of each source in the dataset folder, oldest export first."""
+def find_files(dataset_dir: Path, sources: list[str], mappings: Mappings) -> list[DatasetFile]:
+    """Every file of each source in the dataset folder, oldest export first, each with the
+    mapping block that fits it. Files fitted by different blocks are still one source."""
     if not dataset_dir.is_dir():
         raise PipelineError(f"dataset folder {dataset_dir} does not exist")
     names = sorted(p.name for p in dataset_dir.iterdir() if p.is_file())
     found: list[DatasetFile] = []
     for source in sources:
         pattern = _canonical_pattern(source)
-        glob = mappings.get(source, FileMapping()).source
-        matched = [
+        blocks = mappings.get(source, ())
+        globs = [b.source.casefold() for b in blocks if b.source]
+        files = []
+        for n in names:
+            canonical = bool(pattern.match(n))
             # file names are matched in any case, as Windows (where exports come from) does
-            n for n in names
-            if pattern.match(n) or (glob and fnmatch.fnmatchcase(n.casefold(), glob.casefold()))
-        ]
-        files = [DatasetFile(source, _inside(dataset_dir, n), export_date_from_name(n))
-                 for n in matched]
+            if canonical or any(fnmatch.fnmatchcase(n.casefold(), g) for g in globs):
+                files.append(DatasetFile(source, _inside(dataset_dir, n), export_date_from_name(n),
+                                         mapping_for(n, blocks, canonical)))
         undated = [f.path.name for f in files if f.export_date is None]
         if len(undated) > 1:
             raise PipelineError(

@@ -54,25 +54,84 @@ def date_formats(mapping: FileMapping) -> list[str]:
     return list(dict.fromkeys([fmt.strip(), *with_time, *ISO_FORMATS]))
 
 
-def _recoded(column: str, recode: dict[str, object] | None) -> str:
+# A recode table up to this size is a CASE in the query; a bigger one is a table the rows are
+# joined to, so the work grows with the rows and not with rows x entries (a CASE of 50,000
+# branches took minutes to plan on a file of 30 rows).
+RECODE_INLINE_MAX = 16
+
+
+def _recode_entries(recode: dict[str, object]) -> tuple[dict[str, str], str | None]:
+    """(export value, trimmed and in lower case -> code text, the first entry winning as a
+    CASE's first branch does; the code for blank cells, from a blank key, or None)."""
+    entries: dict[str, str] = {}
+    blank = None
+    for k, v in recode.items():
+        key = str(k).strip().lower()
+        if key:
+            entries.setdefault(key, _code_text(v))
+        else:
+            blank = _code_text(v)  # the last blank key, as before
+    return entries, blank
+
+
+def _cleaned(column: str) -> str:
     col = ident(column)
     # trim with a set of characters is slow (a second per ten million values), so it runs
     # only on values that start or end with one of them
     trimmed = (f"(case when contains({WHITESPACE_CHARS}, left({col}, 1)) or contains("
                f"{WHITESPACE_CHARS}, right({col}, 1)) then trim({col}, {WHITESPACE}) else {col} end)")
-    cleaned = f"nullif({trimmed}, '')"
+    return f"nullif({trimmed}, '')"
+
+
+def _recoded(column: str, recode: dict[str, object] | None, joined: str | None = None) -> str:
+    """The cleaned, recoded text of a raw column. `joined`: the alias of the recode table
+    joined to the rows on this column (_recode_joins), for a recode too big for a CASE."""
+    cleaned = _cleaned(column)
     if not recode:
         return cleaned
+    entries, blank = _recode_entries(recode)
+    if joined:
+        recoded = f"coalesce({joined}._recode_value, {cleaned})"
+    elif entries:
+        cases = " ".join(f"when {literal(k)} then {literal(v)}" for k, v in entries.items())
+        recoded = f"(case lower({cleaned}) {cases} else {cleaned} end)"
+    else:
+        recoded = cleaned
     # a value recoded to "" becomes blank (unknown), and a "" key recodes blank cells
-    blank = [v for k, v in recode.items() if not str(k).strip()]
-    cases = " ".join(
-        f"when {literal(str(k).strip().lower())} then {literal(_code_text(v))}"
-        for k, v in recode.items() if str(k).strip()
-    )
-    recoded = f"(case lower({cleaned}) {cases} else {cleaned} end)" if cases else cleaned
-    if blank:
-        recoded = f"coalesce({recoded}, {literal(_code_text(blank[-1]))})"
+    if blank is not None:
+        recoded = f"coalesce({recoded}, {literal(blank)})"
     return f"nullif({recoded}, '')"
+
+
+def _recode_joins(con: duckdb.DuckDBPyConnection, spec: InputSpec, mapping: FileMapping,
+                  load_id: int) -> dict[str, str]:
+    """For each column whose recode table is bigger than RECODE_INLINE_MAX: a temp table of
+    its entries (unique keys, so the left join never repeats a row); column -> alias."""
+    aliases = {}
+    for i, f in enumerate(spec.fields):
+        recode = mapping.values.get(f.name)
+        if not recode or len(recode) <= RECODE_INLINE_MAX:
+            continue
+        entries, _blank = _recode_entries(recode)
+        alias = f"_recode_{int(load_id)}_{i}"
+        con.execute(f"create or replace temp table {alias} as select unnest(?::VARCHAR[]) as "
+                    "_recode_key, unnest(?::VARCHAR[]) as _recode_value",
+                    [list(entries), list(entries.values())])
+        aliases[f.name] = alias
+    return aliases
+
+
+def _rows_from(spec: InputSpec, load_id: int, joins: dict[str, str]) -> str:
+    """The load's raw rows, left-joined to each big recode table on its column's value."""
+    sql = f"raw.{ident(spec.name)}"
+    for column, alias in joins.items():
+        sql += f" left join {alias} on {alias}._recode_key = lower({_cleaned(column)})"
+    return f"{sql} where load_id = {int(load_id)}"
+
+
+def _drop_recode_joins(con: duckdb.DuckDBPyConnection, joins: dict[str, str]) -> None:
+    for alias in joins.values():
+        con.execute(f"drop table if exists {alias}")
 
 
 def _code_text(value: object) -> str:
@@ -136,7 +195,7 @@ def parse_expression(f: Field, v: str, formats: list[str]) -> tuple[str, str | N
     raise ValueError(f.kind)
 
 
-def _most_used_first(con: duckdb.DuckDBPyConnection, spec: InputSpec, load_id: int, v: str,
+def _most_used_first(con: duckdb.DuckDBPyConnection, rows: str, v: str,
                      formats: list[str]) -> list[str]:
     """The date formats ordered by how many of the load's first values each reads.
 
@@ -144,7 +203,7 @@ def _most_used_first(con: duckdb.DuckDBPyConnection, spec: InputSpec, load_id: i
     formats before its own: ten million values took seconds. No value can be read by two of
     the formats (each consumes the whole text, and they differ in separators or parts), so
     the order changes the speed, never the result."""
-    sample = f"(select {v} as v from raw.{ident(spec.name)} where load_id = {int(load_id)} limit 2000)"
+    sample = f"(select {v} as v from {rows} limit 2000)"
     counts = con.execute(
         "select " + ", ".join(f"count(try_strptime(v, {literal(fmt)}))" for fmt in formats)
         + f" from {sample}").fetchone()
@@ -201,7 +260,8 @@ def stage_load(con: duckdb.DuckDBPyConnection, spec: InputSpec, mapping: FileMap
         return 0, _rows_quarantined(con, load_id)
     source_file, sha, export_date = (literal(lineage[0]), literal(lineage[1]),
                                      f"{literal(str(lineage[2]))}::DATE" if lineage[2] else "NULL::DATE")
-    typed, errors = _parse_query(con, spec, mapping, load_id)
+    joins = _recode_joins(con, spec, mapping, load_id)
+    typed, errors = _parse_query(con, spec, mapping, load_id, joins)
     _quarantine_failures(con, spec, load_id, source_file, sha,
                          f"select source_row, {errors} as _errors from ({typed})")
     extra = ", extra_columns" if spec.keep_extra_columns else ""
@@ -211,8 +271,10 @@ def stage_load(con: duckdb.DuckDBPyConnection, spec: InputSpec, mapping: FileMap
         select {int(load_id)}, {source_file}, {sha}, {export_date}, source_row, {columns}
         from ({typed})
         where source_row not in (select source_row from quarantine.rows
-                                 where load_id = {int(load_id)} and source_row is not null)"""
+                                 where load_id = {int(load_id)} and source_row is not null)
+        {'order by source_row' if joins else ''}"""  # a join need not keep the file's order
     ).fetchone()[0]
+    _drop_recode_joins(con, joins)
     staged -= _quarantine_repeated_keys(con, spec, load_id, source_file, sha)
     return staged, _rows_quarantined(con, load_id)
 
@@ -223,21 +285,23 @@ def _rows_quarantined(con: duckdb.DuckDBPyConnection, load_id: int) -> int:
 
 
 def _parse_query(con: duckdb.DuckDBPyConnection, spec: InputSpec, mapping: FileMapping,
-                 load_id: int) -> tuple[str, str]:
+                 load_id: int, joins: dict[str, str] | None = None) -> tuple[str, str]:
     """(a select of source_row, each field typed and each field's cleaned text as
     <field>__text; the expression listing a row's failures over those columns).
 
     Layered (clean, parse, check) so each step reads as one rule per column. DuckDB may
     inline the layers and repeat a parse inside its check; that is cheap once each date
     column tries its most used format first (_most_used_first)."""
+    joins = joins or {}
+    rows = _rows_from(spec, load_id, joins)
     cleaned, parsing, typed, failures = [], [], [], []
     for f in spec.fields:
         col = ident(f.name)
         text = ident(f.name + "__text")
-        cleaned.append(f"{_recoded(f.name, mapping.values.get(f.name))} as {col}")
+        recoded = _recoded(f.name, mapping.values.get(f.name), joins.get(f.name))
+        cleaned.append(f"{recoded} as {col}")
         if f.kind in ("date", "datetime"):
-            formats = _most_used_first(con, spec, load_id, _recoded(f.name, mapping.values.get(f.name)),
-                                       date_formats(mapping))
+            formats = _most_used_first(con, rows, recoded, date_formats(mapping))
             parsing.append(f"{col} as {text}, try_strptime({col}, {literal_list(formats)}) as {col}")
             # a year outside 1900-2100 is a typo or a two-digit year ('01/04/23' is not 2023)
             parsed = f"(case when year({col}) between 1900 and 2100 then {col} end)"
@@ -256,7 +320,7 @@ def _parse_query(con: duckdb.DuckDBPyConnection, spec: InputSpec, mapping: FileM
     query = f"""select source_row, {', '.join(typed)}{extra}
               from (select source_row, {', '.join(parsing)}{extra}
                     from (select source_row, {', '.join(cleaned)}{extra}
-                          from raw.{ident(spec.name)} where load_id = {int(load_id)}))"""
+                          from {rows}))"""
     return query, errors
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline import __version__
-from pipeline.dataset import FileMapping, find_files, read_mappings
+from pipeline.dataset import find_files, read_mappings
 from pipeline.errors import PipelineError
 from pipeline.ingest.encodings import FileShape, file_shape
 from pipeline.ingest.read_csv import ensure_raw_table, load_raw, survey_characteristics
@@ -119,7 +119,8 @@ def load_dataset(con: duckdb.DuckDBPyConnection, dataset_dir: Path, run_id: int)
         sha, shape = file_identity(dfile, known_files)
         if (dfile.source, sha) in loaded:
             continue
-        spec, mapping = INPUT_SPECS[dfile.source], mappings.get(dfile.source, FileMapping())
+        # each file has its own mapping block (the first whose source matches its name)
+        spec, mapping = INPUT_SPECS[dfile.source], dfile.mapping
         con.execute("begin transaction")
         try:
             raw = load_raw(con, dfile, spec, mapping, next_id, sha, shape)

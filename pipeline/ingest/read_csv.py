@@ -10,14 +10,19 @@ the row Excel shows: header = row 1 (after any skipped preamble lines).
 from __future__ import annotations
 
 import csv
+import difflib
 import io
+import json
+import logging
+import os
+import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
 
-from pipeline.dataset import DatasetFile, FileMapping
+from pipeline.dataset import DatasetFile, FileMapping, glob_escape
 from pipeline.errors import PipelineError
 from pipeline.ingest.encodings import (
     FileShape,
@@ -31,6 +36,8 @@ from pipeline.ingest.encodings import (
 from pipeline.personal_data import is_personal_column
 from pipeline.sqltext import ident, literal, literal_list
 from schemas.fields import InputSpec
+
+log = logging.getLogger("tsm")
 
 LINEAGE_DDL = """
     load_id INTEGER NOT NULL,
@@ -109,22 +116,21 @@ def map_header(
     file_name: str, header: list[str], spec: InputSpec, mapping: FileMapping
 ) -> tuple[dict[int, str], dict[int, str]]:
     """(position -> canonical column, position -> name of an extra column), after renames.
-    A rename to a name outside the contract keeps that column, under its new name, as an
-    extra column in raw only."""
-    found = ", ".join(header)
+    A rename applies to the headers the file has (inputs.md, "Exports change over time"):
+    older exports may already carry the canonical name. A rename to a name outside the
+    contract keeps that column, under its new name, as an extra column in raw only."""
+    original = list(header)
     header = _distinct_extra_names(file_name, header, spec, mapping)
     by_exact = {h: i for i, h in enumerate(header)}
     by_folded = {h.casefold(): i for i, h in enumerate(header)}
     canonical: dict[int, str] = {}
     renamed_extras: dict[int, str] = {}
+    not_applied: dict[str, str] = {}  # rename entries whose header this file lacks
     for old, new in mapping.rename.items():
         pos = by_exact.get(old, by_folded.get(old.strip().casefold()))
         if pos is None:
-            raise PipelineError(
-                f"{file_name}: mapping.toml renames column {old!r}, which the file lacks; "
-                f"headers found: {found}"
-            )
-        if new in spec.columns:
+            not_applied[old] = new
+        elif new in spec.columns:
             canonical[pos] = new
         else:
             renamed_extras[pos] = new
@@ -141,9 +147,15 @@ def map_header(
         seen[name] = pos
     missing = [c for c in spec.required_columns if c not in seen]
     if missing:
-        raise PipelineError(
-            f"{file_name}: required column(s) {', '.join(missing)} not found; headers found: {found}"
-        )
+        unmapped = [h for i, h in enumerate(original) if i not in canonical and i not in renamed_extras]
+        raise PipelineError(_missing_columns_message(file_name, spec, mapping, missing, original,
+                                                     unmapped, not_applied))
+    for old, new in not_applied.items():
+        if new in spec.columns and new not in seen:
+            # a misspelt header in a rename would otherwise lose an optional column unseen
+            log.warning("%s: mapping.toml %s renames %r, which this file lacks, and the file has "
+                        "no column %s either; %s is blank for its rows", file_name,
+                        mapping.block, old, new, new)
     for col, _codes in mapping.values.items():
         if col not in spec.columns:
             raise PipelineError(
@@ -152,6 +164,59 @@ def map_header(
             )
     extras = {i: renamed_extras.get(i, h) for i, h in enumerate(header) if i not in canonical}
     return canonical, extras
+
+
+def _normalised_name(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", text.casefold()).strip("_")
+
+
+def closest_header(column: str, headers: list[str]) -> str | None:
+    """The header most like a canonical column's name, if one is plausibly it: close as a
+    string ('Recieved Date'), or sharing a word with it ('Date Logged' for received_date)."""
+    if not headers:
+        return None
+    names = {_normalised_name(h): h for h in reversed(headers)}  # first header wins a tie
+    close = difflib.get_close_matches(_normalised_name(column), list(names), n=1, cutoff=0.6)
+    if close:
+        return names[close[0]]
+    words = set(_normalised_name(column).split("_"))
+    sharing = [h for h in headers if words & set(_normalised_name(h).split("_"))]
+    if not sharing:
+        return None
+    return max(sharing, key=lambda h: difflib.SequenceMatcher(
+        None, _normalised_name(column), _normalised_name(h)).ratio())
+
+
+def _toml_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _missing_columns_message(file_name: str, spec: InputSpec, mapping: FileMapping,
+                             missing: list[str], headers: list[str], unmapped: list[str],
+                             not_applied: dict[str, str]) -> str:
+    """One line: the file, the column(s), the headers found and the mapping entry that would
+    fit the file."""
+    entries, left = [], list(unmapped)
+    for column in missing:
+        near = closest_header(column, left)
+        if near is not None:
+            left.remove(near)
+        entries.append(f"{_toml_string(near or '<your header>')} = {_toml_string(column)}")
+    columns = (f"required column {missing[0]} is" if len(missing) == 1
+               else f"required columns {', '.join(missing)} are")
+    message = f"{file_name}: {columns} missing after mapping; headers found: {headers}"
+    lacking = [old for old, new in not_applied.items() if new in missing]
+    if lacking:
+        message += (f"; mapping.toml {mapping.block} renames {', '.join(map(repr, lacking))}, "
+                    "which this file lacks")
+    if mapping.block:
+        # a rename applies only to the headers a file has, so one more entry in the block
+        # that fits this file fits it without disturbing the other exports of that block
+        source = f" (source = {_toml_string(mapping.source)})" if mapping.source else ""
+        return (f"{message}; to fit it add to rename in mapping.toml's {mapping.block}{source}: "
+                f"{', '.join(entries)}")
+    return (f"{message}; to fit it add to mapping.toml: [[{spec.name}]] "
+            f"source = {_toml_string(glob_escape(file_name))} rename = {{ {', '.join(entries)} }}")
 
 
 def load_raw(
@@ -174,7 +239,7 @@ def load_raw(
     positions, extras = map_header(dfile.path.name, header, spec, mapping)
     ensure_raw_table(con, spec)
     with tempfile.TemporaryDirectory(prefix="tsm-ingest-") as tmp:
-        path = dfile.path
+        path = _literal_path(dfile.path, Path(tmp))
         if needs_transcoding(encoding):
             path = utf8_copy(dfile.path, encoding, Path(tmp) / "utf8.csv")
             shape = None
@@ -207,6 +272,28 @@ def load_raw(
         raise PipelineError(f"{dfile.path.name}: no rows could be read although the file has "
                             "data after its header; check the delimiter and quoting")
     return RawLoad(load_id, rows_raw, rows_rejected, encoding, header)
+
+
+GLOB_CHARACTERS = re.compile(r"[*?\[\]{}]")
+
+
+def _literal_path(path: Path, tmp: Path) -> Path:
+    """A path DuckDB's read_csv reads as this one file. read_csv expands *, ? and [...] as a
+    glob, so a file literally named `complaints_*.csv` would be read together with every
+    other file its name matches; such a path is read through a link with a plain name."""
+    if not GLOB_CHARACTERS.search(str(path)):
+        return path
+    link = tmp / "input.csv"
+    if GLOB_CHARACTERS.search(str(link)):
+        raise PipelineError(f"{path.name}: the temporary folder {tmp} has a glob character in "
+                            "its path; set TMPDIR to a plain folder")
+    try:
+        os.symlink(path.resolve(), link)
+    except OSError:  # no symlinks here (some Windows setups): read a copy
+        import shutil
+
+        shutil.copyfile(path, link)
+    return link
 
 
 def _discard_load(con: duckdb.DuckDBPyConnection, spec: InputSpec, load_id: int) -> None:
@@ -379,11 +466,10 @@ def _load_sav(con, dfile, spec, mapping, load_id, sha256) -> RawLoad:
             frame[column] = frame[column].map(
                 lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else v)
     with tempfile.TemporaryDirectory(prefix="tsm-sav-") as tmp:
-        csv_path = Path(tmp) / (dfile.path.stem + ".csv")
+        csv_path = Path(tmp) / "survey.csv"  # never the file's own name: it may hold a * or [
         frame.to_csv(csv_path, index=False, encoding="utf-8", date_format="%Y-%m-%d")
-        csv_mapping = FileMapping(rename=mapping.rename, values=mapping.values,
-                                  date_format=mapping.date_format,
-                                  personal_data=mapping.personal_data)
+        # the CSV written here is plain: the block's reading settings do not apply to it
+        csv_mapping = replace(mapping, encoding=None, delimiter=",", skip_rows=0)
         header = read_header(csv_path, "utf-8", ",", 0)
         positions, extras = map_header(dfile.path.name, header, spec, csv_mapping)
         ensure_raw_table(con, spec)

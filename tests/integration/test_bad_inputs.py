@@ -77,3 +77,37 @@ def test_files_outside_the_dataset_folder_are_never_read(tmp_path):
     config = RunConfig.create(dataset, tmp_path / "out", render=False)
     with pytest.raises(PipelineError, match="outside the dataset folder"):
         refresh(config)
+
+
+BAD_MAPPINGS = tomllib.loads((CORPUS / "bad_mappings.toml").read_text())
+
+
+@pytest.mark.parametrize("name", sorted(BAD_MAPPINGS))
+def test_bad_mapping_toml_is_one_line_naming_the_key(tmp_path, capsys, name):
+    from pipeline.cli import main
+
+    case = BAD_MAPPINGS[name]
+    dataset = write_dataset(tmp_path / "ds", {
+        "complaints.csv": "complaint_ref,stage,received_date\nA,1,2023-05-01\n",
+        "mapping.toml": case["mapping"].replace("\\n", "\n") + "\n"})
+    code = main(["refresh", "--dataset", str(dataset), "--outputs", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.count("\n") == 1 and err.startswith("error: mapping.toml: "), err
+    assert case["match"] in err, err
+
+
+def test_an_unknown_mapping_key_warns_and_suggests_the_nearest(tmp_path, caplog):
+    dataset = write_dataset(tmp_path / "ds", {
+        "complaints.csv": "Ref,stage,received_date\nA,1,2023-05-01\n",
+        "mapping.toml": ('[complaints]\nrenmae = { "Ref" = "x" }\nrename = { "Ref" = "complaint_ref" }\n'
+                         'colour = "blue"\n')})
+    with caplog.at_level("WARNING", logger="tsm"):
+        result = refresh(RunConfig.create(dataset, tmp_path / "out", render=False))
+    assert result.summary.rows_staged == 3 + 1
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        "mapping.toml: [complaints] ignores unknown key 'colour'; known keys: "
+        "date_format, delimiter, encoding, personal_data, rename, skip_rows, source, values",
+        "mapping.toml: [complaints] ignores unknown key 'renmae' (did you mean "
+        "'rename'?); known keys: date_format, delimiter, encoding, personal_data, rename, "
+        "skip_rows, source, values"]
