@@ -5,16 +5,27 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 
 from pipeline.errors import PipelineError
 from pipeline.periods import YearError
+from pipeline.run_guard import (
+    PrintableFormatter,
+    check_interrupted,
+    environment_error,
+    install_signal_handlers,
+    printable,
+    signal_received,
+    warehouse_replaced,
+)
 from pipeline.settings import RunConfig
 
 EXIT_OK = 0
 EXIT_USAGE = 2  # bad YEAR or arguments, bad input or configuration
 EXIT_CONTRACT = 3  # an output failed its contract: a bug, nothing published
 EXIT_INTERNAL = 4  # an unexpected error
+EXIT_SIGNAL_BASE = 128  # interrupted: 128 + the signal, as a shell reports it (130 SIGINT, 143 SIGTERM)
 MAX_QUARANTINE_LINES = 20
 
 
@@ -45,13 +56,27 @@ def _warnings_to_stderr() -> None:
     """Warnings (e.g. an unknown TOML key) go to stderr; the run's INFO and ERROR lines go to
     its log file (pipeline.run_guard), errors are printed once by main."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("warning: %(message)s"))
+    handler.setFormatter(PrintableFormatter("warning: %(message)s"))
     handler.addFilter(lambda record: record.levelno == logging.WARNING)
     logger = logging.getLogger("tsm")
     if not any(getattr(h, "_tsm_cli", False) for h in logger.handlers):
         handler._tsm_cli = True
         logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+
+
+def _say(text: str, stream=None) -> None:
+    """print, whatever bytes a file name in `text` holds (run_guard.printable)."""
+    stream = stream or sys.stdout
+    print(printable(text, getattr(stream, "encoding", None)), file=stream)
+
+
+def _interrupted_message(signum: int, config: RunConfig | None) -> str:
+    name = signal.Signals(signum).name
+    if warehouse_replaced() and config is not None and config.period is not None:
+        return (f"interrupted ({name}) after the warehouse was refreshed: {config.year_dir} was "
+                "not changed; run the report again")
+    return f"interrupted ({name}): nothing was changed; the warehouse keeps its last good state"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,41 +86,63 @@ def main(argv: list[str] | None = None) -> int:
         from pipeline.benchmarks.cli import run as run_benchmarks
 
         return run_benchmarks(args)
-    try:
-        config = RunConfig.create(args.dataset, args.outputs, args.warehouse, args.year,
-                                  render=not getattr(args, "no_render", False))
-        from pipeline import run
+    config = None
+    with install_signal_handlers():
+        try:
+            config = RunConfig.create(args.dataset, args.outputs, args.warehouse, args.year,
+                                      render=not getattr(args, "no_render", False))
+            from pipeline import run
 
-        if args.command == "refresh":
-            result = run.refresh(config)
-        else:
-            result = run.report(config)
-    except YearError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except PipelineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except Exception as exc:  # a bug: say so in one line; TSM_DEBUG=1 shows the traceback
-        if os.environ.get("TSM_DEBUG"):
-            raise
-        print(f"error: internal error ({type(exc).__name__}): {exc}; "
-              "re-run with TSM_DEBUG=1 for the traceback", file=sys.stderr)
-        return EXIT_INTERNAL
+            if args.command == "refresh":
+                result = run.refresh(config)
+            else:
+                result = run.report(config)
+            check_interrupted()  # a signal a library caught and turned into something else
+        except BaseException as exc:  # noqa: BLE001 - every way out is one line
+            return _failed(exc, config)
     for file, row, column, value, message in result.quarantined[:MAX_QUARANTINE_LINES]:
         shown = "blank" if value is None else repr(value)
-        print(f"quarantined: {file} row {row} column {column or '-'}: {shown}: {message}",
-              file=sys.stderr)
+        _say(f"quarantined: {file} row {row} column {column or '-'}: {shown}: {message}",
+             sys.stderr)
     if len(result.quarantined) > MAX_QUARANTINE_LINES:
-        print(f"quarantined: ... and {len(result.quarantined) - MAX_QUARANTINE_LINES} more "
-              "(see data_quality.csv and quarantine.rows)", file=sys.stderr)
+        _say(f"quarantined: ... and {len(result.quarantined) - MAX_QUARANTINE_LINES} more "
+             "(see data_quality.csv and quarantine.rows)", sys.stderr)
     s = result.summary
-    print(f"{args.command}: {s.files_loaded} new file(s) of {s.files_seen} loaded, "
-          f"{s.rows_read} rows read, {s.rows_staged} staged, {s.rows_quarantined} quarantined "
-          f"in {result.seconds:.1f}s; warehouse {config.warehouse_path}")
+    _say(f"{args.command}: {s.files_loaded} new file(s) of {s.files_seen} loaded, "
+         f"{s.rows_read} rows read, {s.rows_staged} staged, {s.rows_quarantined} quarantined "
+         f"in {result.seconds:.1f}s; warehouse {config.warehouse_path}")
     if args.command == "report":
         reported = result.config or config
         if result.year_note:
-            print(f"report: {result.year_note}")
-        print(f"report: {reported.period.label} written to {reported.year_dir}")
+            _say(f"report: {result.year_note}")
+        _say(f"report: {reported.period.label} written to {reported.year_dir}")
     return EXIT_OK
+
+
+def _failed(exc: BaseException, config: RunConfig | None) -> int:
+    """The one line a failed run prints, and its exit code."""
+    signum = signal_received()
+    if signum is not None:  # whatever error the signal surfaced as
+        _say(_interrupted_message(signum, config), sys.stderr)
+        return EXIT_SIGNAL_BASE + signum
+    if isinstance(exc, KeyboardInterrupt):  # SIGINT before the handlers were in place
+        _say(_interrupted_message(signal.SIGINT, config), sys.stderr)
+        return EXIT_SIGNAL_BASE + signal.SIGINT
+    if isinstance(exc, YearError):
+        _say(f"error: {exc}", sys.stderr)
+        return EXIT_USAGE
+    if isinstance(exc, PipelineError):
+        _say(f"error: {exc}", sys.stderr)
+        return exc.exit_code
+    failure = environment_error(exc, getattr(exc, "filename", None) or "a file")
+    if failure is not None:  # a full disk, a read-only folder, a file where a folder should be
+        _say(f"error: {failure}", sys.stderr)
+        return failure.exit_code
+    if not isinstance(exc, Exception):  # SystemExit and the like: as Python would
+        raise exc
+    # a bug: say so in one line; TSM_DEBUG=1 shows the traceback
+    if os.environ.get("TSM_DEBUG"):
+        raise exc
+    _say(f"error: internal error ({type(exc).__name__}): {exc}; "
+         "re-run with TSM_DEBUG=1 for the traceback", sys.stderr)
+    return EXIT_INTERNAL

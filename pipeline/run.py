@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from pipeline.audits import assert_every_row_accounted_for
 from pipeline.build_marts import build_marts, run_audits
+from pipeline.errors import PipelineError
 from pipeline.ingest.load_dataset import LoadSummary, load_dataset
 from pipeline.landlord import read_landlord
 from pipeline.model_state import build_fingerprint
 from pipeline.periods import ReportingPeriod, YearError
 from pipeline.personal_data import erase_expired, expired_rows, retention_days
-from pipeline.run_guard import pause_for_tests, private_files, run_log, warehouse_lock, working_copy
+from pipeline.run_guard import (
+    check_interrupted,
+    check_writable_folder,
+    pause_for_tests,
+    private_files,
+    run_log,
+    warehouse_lock,
+    working_copy,
+)
 from pipeline.settings import RunConfig
 from pipeline.survey.config import read_survey_config
 from pipeline.warehouse import connect
@@ -38,11 +49,28 @@ def refresh(config: RunConfig) -> RefreshResult:
     started = time.monotonic()
     landlord = read_landlord(config.dataset_dir)
     surveys = read_survey_config(config.dataset_dir)
-    with private_files(), warehouse_lock(config.warehouse_path), \
-            run_log(config.outputs_dir, "refresh") as log:
+    with _locked(config):
+        return _refresh_locked(config, landlord, surveys, started)
+
+
+@contextlib.contextmanager
+def _locked(config: RunConfig):
+    """Hold the warehouse lock for the block: one run at a time, refresh and report alike."""
+    for folder, option in ((config.outputs_dir, "--outputs"),
+                           (config.warehouse_path.parent, "--warehouse")):
+        check_writable_folder(folder, option)
+    with contextlib.ExitStack() as stack:
+        with private_files():  # the lock file and a new outputs folder: owner only
+            stack.enter_context(warehouse_lock(config.warehouse_path))
+        yield
+
+
+def _refresh_locked(config: RunConfig, landlord, surveys, started: float) -> RefreshResult:
+    with private_files(), run_log(config.outputs_dir, "refresh") as log:
         log.info("refresh of %s from %s", config.warehouse_path, config.dataset_dir)
+        files = check_inputs(config)
         if _nothing_new(config):
-            result = RefreshResult(LoadSummary(files_seen=_files_seen(config)),
+            result = RefreshResult(LoadSummary(files_seen=len(files)),
                                    time.monotonic() - started)
         else:
             with working_copy(config.warehouse_path) as working:
@@ -54,11 +82,58 @@ def refresh(config: RunConfig) -> RefreshResult:
     return result
 
 
-def _files_seen(config: RunConfig) -> int:
+def check_inputs(config: RunConfig) -> list:
+    """The dataset's files, with the run log saying which are new, changed or gone since the
+    warehouse loaded them; a required input (homes.csv) that is missing stops the run here,
+    before the "nothing new" shortcut could report from what an earlier run loaded."""
     from pipeline.dataset import find_files, read_mappings
-    from schemas.inputs import INPUT_SPECS
 
-    return len(find_files(config.dataset_dir, list(INPUT_SPECS), read_mappings(config.dataset_dir)))
+    files = find_files(config.dataset_dir, list(INPUT_SPECS), read_mappings(config.dataset_dir))
+    loaded = _loaded_files(config.warehouse_path)
+    present = {(f.source, f.path.name) for f in files}
+    for f in files:
+        stat = f.path.stat()
+        seen = loaded.get((f.source, f.path.name))
+        if seen is None:
+            log.info("input new: %s (%s)", f.path.name, f.source)
+        elif (stat.st_size, stat.st_mtime_ns) not in seen:
+            log.info("input changed since it was loaded: %s (%s)", f.path.name, f.source)
+    gone = sorted(k for k in loaded if k not in present)
+    for source, name in gone:
+        log.info("input removed from the dataset folder since it was loaded: %s (%s); the rows "
+                 "it gave stay in the warehouse", name, source)
+    sources = {f.source for f in files}
+    for spec in INPUT_SPECS.values():
+        if spec.required_file and spec.name not in sources:
+            before = [name for source, name in gone if source == spec.name]
+            raise PipelineError(
+                f"{config.dataset_dir}: {spec.name}.csv is required and missing"
+                + (f" (the warehouse loaded {', '.join(before)} on an earlier run; no report is "
+                   f"made from what is no longer in the dataset: put {spec.name}.csv back)"
+                   if before else ""))
+    return files
+
+
+def _loaded_files(warehouse: Path) -> dict[tuple[str, str], set[tuple[int, int]]]:
+    """(source, file name) -> the (size, mtime) of each load of it, from audit.loads."""
+    if not warehouse.exists():
+        return {}
+    try:
+        con = connect(warehouse, read_only=True)
+    except PipelineError:
+        return {}
+    try:
+        rows = con.execute("select source, source_file, file_size, file_mtime_ns "
+                           "from audit.loads").fetchall()
+    except Exception:  # an older or partial warehouse: the load itself will say what it finds
+        check_interrupted()
+        return {}
+    finally:
+        con.close()
+    loaded: dict[tuple[str, str], set[tuple[int, int]]] = {}
+    for source, name, size, mtime in rows:
+        loaded.setdefault((source, name), set()).add((size, mtime))
+    return loaded
 
 
 def _nothing_new(config: RunConfig) -> bool:
@@ -80,6 +155,7 @@ def _nothing_new(config: RunConfig) -> bool:
         years = {r[0] for r in con.execute(
             "select end_year from intermediate.int_reporting_years").fetchall()}
     except Exception:  # an older or partial warehouse: rebuild rather than guess
+        check_interrupted()  # unless the error was a signal DuckDB turned into RuntimeError
         return False
     finally:
         con.close()
@@ -142,21 +218,25 @@ def _log_models(built) -> None:
 
 def report(config: RunConfig) -> RefreshResult:
     """Refresh, then write outputs/<year>/ for the year asked for, or with no year, for the
-    latest complete year the data covers (outputs.md). A year no source covers is exit 2
-    naming the latest year the data covers."""
+    latest complete year the data covers (outputs.md), all under the warehouse lock: a
+    refresh started meanwhile cannot swap the warehouse under the report. A year no source
+    covers is exit 2 naming the latest year the data covers."""
     from dataclasses import replace
 
+    from pipeline.report.inputs import read_text_input
     from pipeline.report.outputs import write_outputs
 
-    result = refresh(config)
-    from pipeline.report.inputs import read_text_input
-
+    started = time.monotonic()
+    landlord = read_landlord(config.dataset_dir)
+    surveys = read_survey_config(config.dataset_dir)
     read_text_input(config.dataset_dir, "governing_body_response.md")  # a bad one: exit 2 now
-    period, chosen = choose_period(config)
-    config = replace(config, period=period)
-    result.config = config
-    result.year_note = chosen
-    write_outputs(config, read_landlord(config.dataset_dir))
+    with _locked(config):
+        result = _refresh_locked(config, landlord, surveys, started)
+        period, chosen = choose_period(config)
+        config = replace(config, period=period)
+        result.config = config
+        result.year_note = chosen
+        write_outputs(config, landlord)
     return result
 
 

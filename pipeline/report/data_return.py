@@ -779,6 +779,8 @@ def write_data_return_xlsx(frame: pd.DataFrame, path: str | Path, landlord_name:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from pipeline.report.safe_cells import make_sheet_text
+
     if timescales is None:
         timescales = frame.attrs.get("timescales")
     if timescales is None:
@@ -794,6 +796,8 @@ def write_data_return_xlsx(frame: pd.DataFrame, path: str | Path, landlord_name:
     _write_sheet(workbook.create_sheet("Timescales"),
                  f"{landlord_name}: RP02 and CH02 target timescales {period_label}",
                  timescales, Font, Alignment)
+    for worksheet in workbook.worksheets:
+        make_sheet_text(worksheet)  # a text cell starting with = is text, never a formula
     path = Path(path)
     workbook.save(path)
     return path

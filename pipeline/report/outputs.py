@@ -6,6 +6,7 @@ succeeded, so a failed run never leaves a partial report looking complete (outpu
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -15,7 +16,9 @@ import pandas as pd
 from pipeline.errors import ContractError
 from pipeline.landlord import Landlord
 from pipeline.report.data_return import data_return_table, write_data_return_xlsx
+from pipeline.report.safe_cells import write_csv
 from pipeline.rounding import published
+from pipeline.run_guard import check_interrupted, environment_error, pause_for_tests
 from pipeline.settings import RunConfig
 from pipeline.survey.accuracy import accuracy_table
 from pipeline.survey.config import SurveyYear, read_survey_config
@@ -135,6 +138,22 @@ def survey_tables(con, config: RunConfig) -> dict[str, pd.DataFrame]:
     }
 
 
+STAGING_FOLDER = re.compile(r"^\.\d{4}-\d{2}-")  # outputs/.2023-24-<random>: mkdtemp below
+
+
+def remove_stale_staging(outputs_dir: Path) -> list[Path]:
+    """Remove the hidden staging folders (outputs/.<year>-*) a killed run left behind. Called
+    under the warehouse lock (pipeline.run.report), so no live run holds any of them."""
+    removed = []
+    if not outputs_dir.is_dir():
+        return removed
+    for path in sorted(outputs_dir.iterdir()):
+        if STAGING_FOLDER.match(path.name) and path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
 def write_outputs(config: RunConfig, landlord: Landlord) -> Path:
     end_year = config.period.end_year
     con = connect(config.warehouse_path, read_only=True)
@@ -148,11 +167,17 @@ def write_outputs(config: RunConfig, landlord: Landlord) -> Path:
         }
     finally:
         con.close()
-    config.outputs_dir.mkdir(parents=True, exist_ok=True)
-    staging_dir = Path(tempfile.mkdtemp(prefix=f".{config.period.path_label}-", dir=config.outputs_dir))
+    kept = f"{config.year_dir} was not changed"
+    try:
+        config.outputs_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale_staging(config.outputs_dir)
+        staging_dir = Path(tempfile.mkdtemp(prefix=f".{config.period.path_label}-",
+                                            dir=config.outputs_dir))
+    except OSError as exc:
+        raise (environment_error(exc, config.outputs_dir, kept) or exc) from None
     try:
         for name, frame in tables.items():
-            frame.to_csv(staging_dir / name, index=False, float_format="%.15g")
+            write_csv(frame, staging_dir / name, float_format="%.15g")
         write_data_return_xlsx(tables["data_return.csv"], staging_dir / "data_return.xlsx",
                                landlord.name, config.period.label)
         if config.render:
@@ -160,11 +185,33 @@ def write_outputs(config: RunConfig, landlord: Landlord) -> Path:
 
             render_report(config.warehouse_path, end_year, staging_dir, landlord.name,
                           dataset_dir=config.dataset_dir)
-        final = config.year_dir
-        if final.exists():
-            shutil.rmtree(final)
-        staging_dir.rename(final)
-    except BaseException:
+        pause_for_tests("outputs_staged")
+        check_interrupted()
+        _swap_in(staging_dir, config.year_dir)
+    except BaseException as exc:
         shutil.rmtree(staging_dir, ignore_errors=True)
+        failure = environment_error(exc, config.year_dir, kept)
+        if failure is not None:
+            raise failure from None
         raise
     return config.year_dir
+
+
+def _swap_in(staging_dir: Path, final: Path) -> None:
+    """Put the finished folder in place of outputs/<year>: the old one is first renamed to a
+    hidden staging name, so a run killed between the two renames leaves only folders the next
+    run removes, never half of one."""
+    old = None
+    if final.is_dir() and not final.is_symlink():
+        old = Path(tempfile.mkdtemp(prefix=f".{final.name}-old-", dir=final.parent))
+        final.rename(old)  # onto the empty folder mkdtemp made: rename(2) replaces it
+    elif final.exists() or final.is_symlink():
+        final.unlink()
+    try:
+        staging_dir.rename(final)
+    except BaseException:
+        if old is not None:
+            old.rename(final)  # put the previous outputs back
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

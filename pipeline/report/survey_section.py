@@ -15,6 +15,7 @@ import pandas as pd
 
 from pipeline.report import fmt
 from pipeline.report.report_data import to_html
+from pipeline.report.safe_cells import unescape_frame
 from pipeline.survey.accuracy import accuracy_table
 from pipeline.survey.config import SurveyYear, read_survey_config
 from pipeline.survey.representativeness import representativeness_table, weighting_table
@@ -33,8 +34,9 @@ def survey_tables(con, end_year: int, year_label: str, dataset_dir: str | Path |
                   tables_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
     """The four survey tables for the year: read from tables_dir when all are there."""
     if tables_dir is not None and all((Path(tables_dir) / f).exists() for f in FILES.values()):
-        return {key: pd.read_csv(Path(tables_dir) / name, keep_default_na=False,
-                                 na_values=[""]) for key, name in FILES.items()}
+        # written with formula-like text quoted (safe_cells): shown here as it was
+        return {key: unescape_frame(pd.read_csv(Path(tables_dir) / name, keep_default_na=False,
+                                                na_values=[""])) for key, name in FILES.items()}
     survey = SurveyYear(year_label)
     if dataset_dir is not None:
         survey = read_survey_config(Path(dataset_dir)).get(year_label, survey)

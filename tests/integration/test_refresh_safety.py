@@ -109,3 +109,62 @@ def test_second_refresh_with_no_new_files_changes_nothing(first_night):
     assert again.wait(120) == 0
     assert "0 new file(s)" in again.stdout.read()
     assert (warehouse.read_bytes(), warehouse.stat().st_mtime_ns) == before
+
+
+def _report_cli(dataset, outputs, env=None):
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "report", "--year", "2024", "--no-render",
+         "--dataset", str(dataset), "--outputs", str(outputs)],
+        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **(env or {})}, start_new_session=True)
+
+
+def _hidden(outputs):
+    return sorted(p.name for p in outputs.iterdir() if p.name.startswith(".2023-24"))
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_stops_the_run_with_one_line_and_nothing_left_behind(first_night, signum, code):
+    dataset, outputs = first_night
+    warehouse = outputs / "warehouse.duckdb"
+    before = warehouse.read_bytes()
+    proc = _cli(dataset, outputs, {"TSM_PAUSE_AT": "after_load", "TSM_PAUSE_SECONDS": "60"})
+    _wait_for(proc, "paused at after_load")
+    assert (outputs / "warehouse.duckdb.building").exists()
+    proc.send_signal(signum)
+    assert proc.wait(30) == code
+    assert proc.stderr.read() == (f"interrupted ({signal.Signals(signum).name}): nothing was "
+                                  "changed; the warehouse keeps its last good state\n")
+    assert warehouse.read_bytes() == before
+    assert not (outputs / "warehouse.duckdb.building").exists()
+    log = sorted((outputs / "logs").glob("*-refresh.log"))[-1].read_text()
+    assert f"INTERRUPTED ({signal.Signals(signum).name})" in log
+    retry = _cli(dataset, outputs)
+    assert retry.wait(120) == 0, retry.stderr.read()
+    assert _complaint_refs(warehouse) == ["A", "B", "C"]
+
+
+def test_a_report_killed_while_writing_outputs_leaves_what_the_next_run_cleans(first_night):
+    dataset, outputs = first_night
+    # interrupted once its refresh is in (C loaded): one line, its staging folder removed
+    proc = _report_cli(dataset, outputs, {"TSM_PAUSE_AT": "outputs_staged",
+                                          "TSM_PAUSE_SECONDS": "60"})
+    _wait_for(proc, "paused at outputs_staged")
+    assert len(_hidden(outputs)) == 1
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(30) == 130
+    assert proc.stderr.read() == (f"interrupted (SIGINT) after the warehouse was refreshed: "
+                                  f"{outputs / '2023-24'} was not changed; run the report again\n")
+    assert _hidden(outputs) == [] and not (outputs / "2023-24").exists()
+    assert _complaint_refs(outputs / "warehouse.duckdb") == ["A", "B", "C"]
+    # killed outright at the same point: its staging folder stays ...
+    proc = _report_cli(dataset, outputs, {"TSM_PAUSE_AT": "outputs_staged",
+                                          "TSM_PAUSE_SECONDS": "60"})
+    _wait_for(proc, "paused at outputs_staged")
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(30)
+    assert len(_hidden(outputs)) == 1 and not (outputs / "2023-24").exists()
+    # ... until the next run, which removes it under the lock
+    retry = _report_cli(dataset, outputs)
+    assert retry.wait(120) == 0, retry.stderr.read()
+    assert _hidden(outputs) == [] and (outputs / "2023-24" / "tsm.csv").exists()
