@@ -9,6 +9,7 @@ import sys
 
 from pipeline.errors import PipelineError
 from pipeline.periods import YearError
+from pipeline.personal_data import MASK, is_personal_column
 from pipeline.settings import RunConfig
 
 EXIT_OK = 0
@@ -54,6 +55,17 @@ def _warnings_to_stderr() -> None:
     logger.setLevel(logging.INFO)
 
 
+def _shown(column: str | None, value: str | None, rule: str | None) -> str:
+    """A quarantined value as the console (and so cron's mail) shows it: never a malformed
+    row's line, which may hold personal data even masked in part, nor a value of a column
+    whose name says it is personal (decisions D34, D92)."""
+    if rule == "malformed_row":
+        return "line not shown (see quarantine.rows)"
+    if column and is_personal_column(column):
+        return MASK
+    return "blank" if value is None else repr(value)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _warnings_to_stderr()
@@ -82,8 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: internal error ({type(exc).__name__}): {exc}; "
               "re-run with TSM_DEBUG=1 for the traceback", file=sys.stderr)
         return EXIT_INTERNAL
-    for file, row, column, value, message in result.quarantined[:MAX_QUARANTINE_LINES]:
-        shown = "blank" if value is None else repr(value)
+    for file, row, column, value, message, *rule in result.quarantined[:MAX_QUARANTINE_LINES]:
+        shown = _shown(column, value, rule[0] if rule else None)
         print(f"quarantined: {file} row {row} column {column or '-'}: {shown}: {message}",
               file=sys.stderr)
     if len(result.quarantined) > MAX_QUARANTINE_LINES:
