@@ -10,6 +10,7 @@ import sys
 
 from pipeline.errors import PipelineError
 from pipeline.periods import YearError
+from pipeline.personal_data import MASK, is_personal_column
 from pipeline.run_guard import (
     PrintableFormatter,
     check_interrupted,
@@ -78,6 +79,16 @@ def _interrupted_message(signum: int, config: RunConfig | None) -> str:
                 "not changed; run the report again")
     return f"interrupted ({name}): nothing was changed; the warehouse keeps its last good state"
 
+def _shown(column: str | None, value: str | None, rule: str | None) -> str:
+    """A quarantined value as the console (and so cron's mail) shows it: never a malformed
+    row's line, which may hold personal data even masked in part, nor a value of a column
+    whose name says it is personal (decisions D34, D92)."""
+    if rule == "malformed_row":
+        return "line not shown (see quarantine.rows)"
+    if column and is_personal_column(column):
+        return MASK
+    return "blank" if value is None else repr(value)
+
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
@@ -100,8 +111,8 @@ def main(argv: list[str] | None = None) -> int:
             check_interrupted()  # a signal a library caught and turned into something else
         except BaseException as exc:  # noqa: BLE001 - every way out is one line
             return _failed(exc, config)
-    for file, row, column, value, message in result.quarantined[:MAX_QUARANTINE_LINES]:
-        shown = "blank" if value is None else repr(value)
+    for file, row, column, value, message, *rule in result.quarantined[:MAX_QUARANTINE_LINES]:
+        shown = _shown(column, value, rule[0] if rule else None)
         _say(f"quarantined: {file} row {row} column {column or '-'}: {shown}: {message}",
              sys.stderr)
     if len(result.quarantined) > MAX_QUARANTINE_LINES:

@@ -38,7 +38,7 @@ log = logging.getLogger("tsm")
 class RefreshResult:
     summary: LoadSummary
     seconds: float
-    quarantined: list[tuple] = field(default_factory=list)  # this run's rows: file, row, column, ...
+    quarantined: list[tuple] = field(default_factory=list)  # this run's: file, row, column, value, message, rule
     config: RunConfig | None = None  # report: the run's config, with the year reported
     year_note: str = ""  # report without YEAR: which year was taken, and why
 
@@ -196,7 +196,7 @@ def _refresh_into(working, config: RunConfig, landlord, surveys, started: float)
         )
         con.execute("checkpoint")
         quarantined = con.execute(
-            """select q.source_file, q.source_row, q.column_name, q.value, q.message
+            """select q.source_file, q.source_row, q.column_name, q.value, q.message, q.rule
                from quarantine.rows q join audit.loads l using (load_id)
                where l.run_id = ? order by q.load_id, q.source_row, q.column_name""", [run_id]
         ).fetchall()

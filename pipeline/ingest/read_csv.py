@@ -33,7 +33,7 @@ from pipeline.ingest.encodings import (
     normalise_encoding,
     utf8_copy,
 )
-from pipeline.personal_data import is_personal_column
+from pipeline.personal_data import mask_line, personal_positions
 from pipeline.sqltext import ident, literal, literal_list
 from schemas.fields import InputSpec
 
@@ -340,12 +340,17 @@ def _copy_into_raw(con, path, dfile, spec, mapping, header, positions, extras, l
     rewritten; otherwise the load is read again single-threaded and each good record takes
     the n-th row number that was not rejected (the path every awkward file takes)."""
     parallel = row_map is None
+    # a column survey.toml names as a characteristic is a group, not personal data, even when
+    # its name says otherwise (tenant_age_band); listing it in personal_data still wins
+    survey_groups = survey_characteristics(dfile.path.parent) if spec.keep_extra_columns else set()
+    personal = personal_positions(dfile.path.name, spec.name, header, positions, extras, mapping,
+                                  survey_groups)
     rows_good, rejected = _insert_records(con, path, dfile, spec, mapping, header, positions,
-                                          extras, load_id, sha256, parallel)
+                                          extras, personal, load_id, sha256, parallel)
     if parallel and rejected:
         con.execute(f"delete from raw.{ident(spec.name)} where load_id = {int(load_id)}")
         rows_good, rejected = _insert_records(con, path, dfile, spec, mapping, header, positions,
-                                              extras, load_id, sha256, parallel=False)
+                                              extras, personal, load_id, sha256, parallel=False)
     first_row = mapping.skip_rows + 2  # Excel row of the first record: preamble, header, then data
     table = f"raw.{ident(spec.name)}"
     if not rejected and row_map is None:
@@ -387,7 +392,8 @@ def _copy_into_raw(con, path, dfile, spec, mapping, header, positions, extras, l
         con.execute(
             "insert into quarantine.rows values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [load_id, spec.name, dfile.path.name, sha256, line, col_name,
-             (csv_line or "")[:500], "malformed_row",
+             # the line keeps its non-personal fields only (pipeline.personal_data.mask_line)
+             mask_line(csv_line or "", mapping.delimiter, len(header), personal), "malformed_row",
              f"{error_type.lower()}: {message}" if error_type else message],
         )
     return rows_good, len(rejected)
@@ -401,22 +407,17 @@ def survey_characteristics(dataset_dir: Path) -> set[str]:
             for c in (*survey.characteristics, *survey.weight_by)}
 
 
-def _insert_records(con, path, dfile, spec, mapping, header, positions, extras, load_id, sha256,
-                    parallel: bool) -> tuple[int, list[tuple]]:
-    """Append the file's good records to raw (source_row still unset); return their count and
-    the rejected lines (line, column, error type, text, message)."""
+def _insert_records(con, path, dfile, spec, mapping, header, positions, extras, personal,
+                    load_id, sha256, parallel: bool) -> tuple[int, list[tuple]]:
+    """Append the file's good records to raw (source_row still unset), the `personal`
+    positions apart in personal_data; return their count and the rejected lines (line,
+    column, error type, text, message)."""
     columns = "{" + ", ".join(f"{literal(f'c{i}')}: 'VARCHAR'" for i in range(len(header))) + "}"
     scan = f"_rejects_scan_{load_id}"
     errors = f"_rejects_{load_id}"
     target = [ident(c) for c in spec.columns]
     by_name = {name: pos for pos, name in positions.items()}
     selected = [f"c{by_name[c]}" if c in by_name else "NULL" for c in spec.columns]
-    survey_groups = survey_characteristics(dfile.path.parent) if spec.keep_extra_columns else set()
-    # a column survey.toml names as a characteristic is a group, not personal data, even when
-    # its name says otherwise (tenant_age_band); listing it in personal_data still wins
-    personal = {i: n for i, n in extras.items()
-                if n.strip().casefold() in {h.strip().casefold() for h in mapping.personal_data}
-                or (is_personal_column(n) and n.strip().casefold() not in survey_groups)}
     others = {i: n for i, n in extras.items() if i not in personal}
     extra, personal_map = (
         f"map({literal_list(cols.values())}, [{', '.join(f'c{i}' for i in cols)}])"
