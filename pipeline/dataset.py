@@ -156,6 +156,8 @@ def read_mappings(dataset_dir: Path) -> Mappings:
     wrong one stops the run with one line naming the key, never later inside ingest."""
     from schemas.inputs import INPUT_SPECS
 
+    global _MAPPING_FILE
+    _MAPPING_FILE = str((Path(dataset_dir) / "mapping.toml").resolve())
     raw = read_toml(dataset_dir / "mapping.toml")
     unknown_tables = sorted(set(raw) - set(INPUT_SPECS) - OTHER_DATASET_FILES)
     if unknown_tables:
@@ -195,14 +197,20 @@ def _kind(value: object) -> str:
     return f"a {type(value).__name__} ({value})"
 
 
+_MAPPING_FILE = "mapping.toml"  # the file read_mappings is reading, for warn_once
+
+
 def _file_mapping(name: str, block: str, table: dict) -> FileMapping:
     where = f"mapping.toml: {block}"
     unknown = sorted(set(table) - MAPPING_KEYS)
     for key in unknown:
         # not fatal: a key meant for a newer version must not stop the nightly run
         near = difflib.get_close_matches(key, sorted(MAPPING_KEYS), n=1)
-        log.warning("%s ignores unknown key %r%s; known keys: %s", where, key,
-                    f" (did you mean {near[0]!r}?)" if near else "", ", ".join(sorted(MAPPING_KEYS)))
+        from pipeline.config_checks import warn_once  # once per file a run, however often read
+
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        warn_once(_MAPPING_FILE, f"{where} ignores unknown key {key!r}{hint}; known keys: "
+                  f"{', '.join(sorted(MAPPING_KEYS))}")
     source = table.get("source")
     if source is not None and (not isinstance(source, str) or not source.strip()):
         raise PipelineError(f'{where} source must be a file-name glob such as "CRM_Export*.csv", '
